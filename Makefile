@@ -1,0 +1,41 @@
+# priorauth: the README's commands. Needs only python3 (3.11+) and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi.py
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test bench lint db seed scheduler clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+db: $(BIN)/activate
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-reference
+	$(BIN)/flask seed-demo
+
+run: db
+	@echo ""
+	@echo "priorauth is starting on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	@echo "Sign in as any demo user above with password: demo-password"
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+test: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/pytest -c tests/pytest.ini --rootdir=. tests $(PYTEST_ARGS)
+
+bench: db
+	$(BIN)/python -m tests.bench.coverage_bench
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

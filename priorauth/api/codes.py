@@ -1,0 +1,34 @@
+"""GET /api/v1/codes: the drug code catalog."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from priorauth.extensions import db
+from priorauth.models import DrugCode
+
+blp = Blueprint("codes", __name__, url_prefix="/codes", description="IV iron HCPCS codes")
+
+
+class DrugCodeSchema(ma.Schema):
+    code = ma.fields.String()
+    drug = ma.fields.String()
+    brand = ma.fields.String()
+    mg_per_unit = ma.fields.Decimal(as_string=True)
+    package_size_mg = ma.fields.Decimal(as_string=True, allow_none=True)
+    multi_dose = ma.fields.Boolean()
+    setting = ma.fields.String()
+    requires_dialysis = ma.fields.Boolean()
+    verified = ma.fields.Boolean()
+    effective_date = ma.fields.Date()
+
+
+@blp.route("")
+class Codes(MethodView):
+    @blp.response(200, DrugCodeSchema(many=True))
+    def get(self):
+        """The drug code catalog, by code."""
+        return db.session.scalars(sa.select(DrugCode).order_by(DrugCode.code)).all()

@@ -1,0 +1,97 @@
+"""The JSON error contract of /api/v1: {"code", "message", "errors": {field: [..]}}."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from priorauth.errors import AppError
+from priorauth.extensions import db
+
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    500: "INTERNAL_ERROR",
+}
+LOCATION_NAMES = {"json": "body", "query": "query", "form": "form"}
+
+
+def is_api_request() -> bool:
+    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
+
+
+def json_error(status: int, code: str, message: str, errors: dict | None = None, **extra):
+    body = {"code": code, "message": message, "errors": errors or {}, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _flatten(messages) -> dict:
+    """webargs nests errors by location ({"json": {"dose_mg": [..]}}); clients want fields."""
+    if not isinstance(messages, dict):
+        return {"body": messages if isinstance(messages, list) else [str(messages)]}
+    flat: dict = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[LOCATION_NAMES.get(location, location)] = fields
+    return flat
+
+
+def _message_for(errors: dict, default: str) -> str:
+    if not errors:
+        return default
+    field, problems = next(iter(errors.items()))
+    first = problems[0] if isinstance(problems, list) and problems else problems
+    return f"{field}: {first}" if not isinstance(first, dict) else f"{field} is invalid"
+
+
+def handle_http_exception(error: HTTPException):
+    if not is_api_request():
+        return render_template("error.html", error=error), error.code
+    data = getattr(error, "data", None) or {}
+    errors = _flatten(data.get("errors") or data.get("messages") or {})
+    message = data.get("message") or _message_for(errors, error.description or error.name)
+    headers = data.get("headers") or {}
+    code = HTTP_CODES.get(error.code, error.name.upper())
+    response = json_error(error.code, code, message, errors)
+    response.headers.update(headers)
+    return response
+
+
+def handle_app_error(error: AppError):
+    db.session.rollback()
+    if not is_api_request():
+        return render_template("error.html", error=error), error.status
+    return json_error(error.status, error.code, error.message, error.errors, **error.extra)
+
+
+def handle_integrity_error(error: IntegrityError):
+    """A constraint the validation missed: refuse with 409 rather than a 500."""
+    db.session.rollback()
+    if not is_api_request():
+        return render_template("error.html", error=error), 409
+    return json_error(409, "CONFLICT", "the change conflicts with existing data")
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)

@@ -1,0 +1,67 @@
+"""Settings from environment variables, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or unusable."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'priorauth.sqlite'}"
+
+
+def from_environment(instance_path: str) -> dict:
+    """Every setting priorauth reads; the README has the same table."""
+    return {
+        "PRIORAUTH_ENV": os.environ.get("PRIORAUTH_ENV", "development"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or default_database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "none"),  # none | starttls | ssl
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "priorauth@localhost"),
+        "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX") or str(Path(instance_path) / "outbox"),
+        "DIGEST_SHOW_NAMES": _bool("DIGEST_SHOW_NAMES", False),
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "SCHEDULER_LOCK_ID": _int("SCHEDULER_LOCK_ID", 7_428_001),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "API_TITLE": "priorauth",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+
+
+def check_safe(config) -> None:
+    """Refuse to run in production with a default or empty secret key."""
+    if config.get("PRIORAUTH_ENV") == "production" and config.get("SECRET_KEY") in (
+        DEFAULT_SECRET_KEY,
+        "",
+        None,
+    ):
+        raise ConfigError("SECRET_KEY must be set to a random value when PRIORAUTH_ENV=production")

@@ -1,0 +1,70 @@
+"""Billing units and claim lines for IV iron codes (DOMAIN.md sections 1 and 2)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+JW = "JW"
+JZ = "JZ"
+
+
+class UnitsError(ValueError):
+    """A dose or waste amount that cannot be billed."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    hcpcs_code: str
+    units: int
+    modifiers: tuple[str, ...] = ()
+
+
+def billing_units(dose_mg: Decimal | int | str, mg_per_unit: Decimal | int | str) -> int:
+    """Units for a dose: dose / mg per unit, rounded up; any dose above zero bills at least one."""
+    dose = Decimal(dose_mg)
+    per_unit = Decimal(mg_per_unit)
+    if per_unit <= 0:
+        raise UnitsError("mg_per_unit", "mg per unit must be greater than 0")
+    if dose < 0:
+        raise UnitsError("dose_mg", "dose must not be negative")
+    return math.ceil(dose / per_unit)
+
+
+def waste_units(dose_mg, discarded_mg, mg_per_unit) -> int:
+    """units(dose + discarded) - units(dose): the discard the dose's rounding has not already paid."""
+    total = billing_units(Decimal(dose_mg) + Decimal(discarded_mg), mg_per_unit)
+    return total - billing_units(dose_mg, mg_per_unit)
+
+
+def claim_lines(
+    hcpcs_code: str,
+    mg_per_unit,
+    dose_mg,
+    discarded_mg=0,
+    *,
+    multi_dose: bool = False,
+    waste_modifiers: bool = True,
+) -> list[ClaimLine]:
+    """The claim lines for one administration: the dose, and a JW line for billable waste.
+
+    Multi-dose containers never carry JW/JZ and bill no waste; a payer that does
+    not want waste modifiers gets the dose line alone, without JZ or JW.
+    """
+    if Decimal(dose_mg) <= 0:
+        raise UnitsError("dose_mg", "dose given must be greater than 0 mg")
+    if Decimal(discarded_mg) < 0:
+        raise UnitsError("discarded_mg", "discarded amount must not be negative")
+    dose_line = billing_units(dose_mg, mg_per_unit)
+    if multi_dose or not waste_modifiers:
+        return [ClaimLine(hcpcs_code, dose_line)]
+    waste = waste_units(dose_mg, discarded_mg, mg_per_unit)
+    if waste == 0:
+        return [ClaimLine(hcpcs_code, dose_line, (JZ,))]
+    return [ClaimLine(hcpcs_code, dose_line), ClaimLine(hcpcs_code, waste, (JW,))]

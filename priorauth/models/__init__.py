@@ -1,0 +1,40 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from priorauth.models.audit import AuditEvent
+from priorauth.models.authorizations import AuthorizationRequest
+from priorauth.models.digests import DigestDelivery
+from priorauth.models.infusions import Infusion
+from priorauth.models.patients import (
+    EVIDENCE_MODELS,
+    CkdStatus,
+    Coverage,
+    DiagnosisRecord,
+    LabResult,
+    OralIronTrial,
+    Patient,
+    PriorTherapy,
+)
+from priorauth.models.payers import DrugCode, Payer, PayerPolicy
+from priorauth.models.users import ApiToken, Clinic, Role, User
+
+__all__ = [
+    "EVIDENCE_MODELS",
+    "ApiToken",
+    "AuditEvent",
+    "AuthorizationRequest",
+    "CkdStatus",
+    "Clinic",
+    "Coverage",
+    "DiagnosisRecord",
+    "DigestDelivery",
+    "DrugCode",
+    "Infusion",
+    "LabResult",
+    "OralIronTrial",
+    "Patient",
+    "Payer",
+    "PayerPolicy",
+    "PriorTherapy",
+    "Role",
+    "User",
+]

@@ -1,0 +1,76 @@
+"""Authorization requests: what was asked of the payer and what it answered."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from priorauth.extensions import db
+from priorauth.models.base import MG, ClinicOwned, utcnow
+
+
+class AuthorizationRequest(ClinicOwned, db.Model):
+    __tablename__ = "authorization_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"))
+    coverage_id: Mapped[int] = mapped_column(sa.ForeignKey("coverages.id"), index=True)
+    hcpcs_code: Mapped[str] = mapped_column(sa.ForeignKey("drug_codes.code"))
+    diagnosis_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    ordering_provider: Mapped[str | None] = mapped_column(sa.String(200))
+    dose_mg: Mapped[Decimal] = mapped_column(MG)
+    administrations: Mapped[int] = mapped_column(default=1)
+    units_requested: Mapped[int]
+    requested_start: Mapped[date]
+    requested_end: Mapped[date]
+    urgency: Mapped[str] = mapped_column(sa.String(10), default="standard")
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    submitted_at: Mapped[datetime | None]
+    submission_channel: Mapped[str | None] = mapped_column(sa.String(20))
+    payer_reference: Mapped[str | None] = mapped_column(sa.String(80))
+    decided_on: Mapped[date | None]
+    auth_number: Mapped[str | None] = mapped_column(sa.String(80), index=True)
+    units_approved: Mapped[int | None]
+    administrations_approved: Mapped[int | None]
+    approved_start: Mapped[date | None]
+    approved_end: Mapped[date | None]
+    denial_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    denial_note: Mapped[str | None] = mapped_column(sa.Text)
+    appeal_deadline: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    patient = relationship("Patient")
+    coverage = relationship("Coverage")
+    drug = relationship("DrugCode")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.Index(
+            "ix_authorization_requests_lookup",
+            "patient_id",
+            "hcpcs_code",
+            "status",
+            "approved_start",
+            "approved_end",
+        ),
+        sa.Index("ix_authorization_requests_clinic_status", "clinic_id", "status"),
+        sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
+        sa.CheckConstraint("administrations > 0", name="administrations_positive"),
+        sa.CheckConstraint("units_requested > 0", name="units_requested_positive"),
+        sa.CheckConstraint("requested_end >= requested_start", name="requested_dates_ordered"),
+        sa.CheckConstraint(
+            "approved_end IS NULL OR approved_start IS NULL OR approved_end >= approved_start",
+            name="approved_dates_ordered",
+        ),
+        sa.CheckConstraint(
+            "units_approved IS NULL OR units_approved >= 0", name="units_approved_not_negative"
+        ),
+        sa.CheckConstraint("urgency IN ('standard', 'expedited')", name="urgency_known"),
+    )

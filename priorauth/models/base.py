@@ -1,0 +1,29 @@
+"""Column helpers shared by the models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+MG = sa.Numeric(10, 3)
+LAB_VALUE = sa.Numeric(8, 2)
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: every timestamp column stores UTC; pages convert to the clinic's zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ClinicOwned:
+    """A row that belongs to one clinic; queries go through priorauth.services.scope."""
+
+    @declared_attr
+    def clinic_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("clinics.id"), index=True)
+
+
+def as_decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(value)

@@ -1,0 +1,64 @@
+"""Infusions: booked against an authorization, then administered and billed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from priorauth.extensions import db
+from priorauth.models.base import MG, ClinicOwned, utcnow
+
+
+class Infusion(ClinicOwned, db.Model):
+    __tablename__ = "infusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
+    hcpcs_code: Mapped[str] = mapped_column(sa.ForeignKey("drug_codes.code"))
+    authorization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("authorization_requests.id"), index=True
+    )
+    scheduled_at: Mapped[datetime] = mapped_column(doc="clinic-local wall-clock time")
+    dose_mg: Mapped[Decimal] = mapped_column(MG)
+    units_reserved: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(20), default="scheduled")
+    override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    booked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Administration record
+    administered_at: Mapped[datetime | None]
+    dose_given_mg: Mapped[Decimal | None] = mapped_column(MG)
+    discarded_mg: Mapped[Decimal | None] = mapped_column(MG)
+    multi_dose: Mapped[bool | None]
+    lot_number: Mapped[str | None] = mapped_column(sa.String(60))
+    lot_expiration: Mapped[date | None]
+    reaction: Mapped[str | None] = mapped_column(sa.Text)
+    administered_by: Mapped[str | None] = mapped_column(sa.String(200))
+    units_used: Mapped[int | None]
+    claim_lines: Mapped[list | None] = mapped_column(sa.JSON)
+
+    patient = relationship("Patient")
+    authorization = relationship("AuthorizationRequest")
+    drug = relationship("DrugCode")
+
+    __table_args__ = (
+        sa.Index("ix_infusions_clinic_scheduled", "clinic_id", "scheduled_at"),
+        sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
+        sa.CheckConstraint("units_reserved >= 0", name="units_reserved_not_negative"),
+        sa.CheckConstraint(
+            "status IN ('scheduled', 'administered', 'cancelled', 'no_show')", name="status_known"
+        ),
+        sa.CheckConstraint(
+            "dose_given_mg IS NULL OR dose_given_mg > 0", name="dose_given_positive"
+        ),
+        sa.CheckConstraint(
+            "discarded_mg IS NULL OR discarded_mg >= 0", name="discarded_not_negative"
+        ),
+    )
+
+    @property
+    def scheduled_on(self) -> date:
+        return self.scheduled_at.date()

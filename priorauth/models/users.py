@@ -1,0 +1,97 @@
+"""Clinics, their staff and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from priorauth.extensions import db
+from priorauth.models.base import utcnow
+
+
+class Role(StrEnum):
+    FRONT_DESK = "front_desk"
+    SCHEDULER = "scheduler"
+    BILLING = "billing"
+    ADMIN = "admin"
+
+
+class Clinic(db.Model):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="America/New_York")
+    digest_hour: Mapped[int] = mapped_column(default=6)
+    expiring_days: Mapped[str] = mapped_column(sa.String(40), default="30,14,7")
+    uncovered_days: Mapped[int] = mapped_column(default=7)
+    appeal_days: Mapped[int] = mapped_column(default=14)
+    upcoming_business_days: Mapped[int] = mapped_column(default=2)
+
+    __table_args__ = (
+        sa.CheckConstraint("digest_hour >= 0 AND digest_hour <= 23", name="digest_hour_range"),
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(sa.ForeignKey("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    digest_opt_in: Mapped[bool] = mapped_column(default=True)
+    digest_when_empty: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role IN ('front_desk', 'scheduler', 'billing', 'admin')", name="role_known"
+        ),
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple[ApiToken, str]:
+        """Create a token row and return it with the plain token, shown once."""
+        plain = "pa_" + secrets.token_urlsafe(32)
+        return cls(user=user, token_hash=hash_token(plain)), plain

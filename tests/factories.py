@@ -1,0 +1,47 @@
+"""Small builders for test data, going through the services where one exists."""
+
+from __future__ import annotations
+
+import itertools
+
+from priorauth.extensions import db
+from priorauth.services import accounts
+
+_seq = itertools.count(1)
+
+
+def clinic(name: str | None = None):
+    row = accounts.find_or_create_clinic(name or f"Clinic {next(_seq)}")
+    db.session.commit()
+    return row
+
+
+def user(owner, role: str, email: str | None = None, password: str = "secret-pass"):
+    row, _ = accounts.create_user(
+        owner, email or f"{role}{next(_seq)}@example.test", role.title(), role, password
+    )
+    db.session.commit()
+    return row
+
+
+def token(owner) -> str:
+    plain = accounts.issue_token(owner)
+    db.session.commit()
+    return plain
+
+
+class ApiClient:
+    """The Flask test client with a bearer token on every call."""
+
+    def __init__(self, client, bearer: str):
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {bearer}"}
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+
+        def send(path, **kwargs):
+            kwargs["headers"] = {**self.headers, **kwargs.get("headers", {})}
+            return call(path, **kwargs)
+
+        return send
