@@ -38,7 +38,7 @@ def billing_units(dose_mg: Decimal | int | str, mg_per_unit: Decimal | int | str
 
 
 def waste_units(dose_mg, discarded_mg, mg_per_unit) -> int:
-    """units(dose + discarded) - units(dose): the discard the dose's rounding has not already paid."""
+    """units(dose + discarded) - units(dose): discard the rounding has not already paid."""
     total = billing_units(Decimal(dose_mg) + Decimal(discarded_mg), mg_per_unit)
     return total - billing_units(dose_mg, mg_per_unit)
 
