@@ -6,6 +6,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from priorauth import create_app
 from priorauth.extensions import db
@@ -57,6 +58,15 @@ def _reset_schema(app) -> None:
         db.session.commit()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context (own `g`, own db session), as in production,
+    even while the test itself holds an app context to look at the database."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -69,6 +79,7 @@ def app(database_url, tmp_path_factory):
             "MAIL_OUTBOX": str(instance / "outbox"),
         }
     )
+    application.test_client_class = FreshContextClient
     _reset_schema(application)
     yield application
     with application.app_context():

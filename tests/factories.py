@@ -10,8 +10,9 @@ from priorauth.services import accounts
 _seq = itertools.count(1)
 
 
-def clinic(name: str | None = None):
-    row = accounts.find_or_create_clinic(name or f"Clinic {next(_seq)}")
+def clinic(name: str | None = None, timezone: str = "UTC"):
+    """A clinic on UTC by default, so that tests' "today" is the clinic's today."""
+    row = accounts.find_or_create_clinic(name or f"Clinic {next(_seq)}", timezone)
     db.session.commit()
     return row
 

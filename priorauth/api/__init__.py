@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from priorauth.api.errors import is_api_request, json_error, register_error_handlers
@@ -11,32 +11,50 @@ from priorauth.extensions import csrf
 BEARER_SCHEME = {"type": "http", "scheme": "bearer"}
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def require_sign_in():
-    """Every /api/v1 call needs a bearer token or a signed-in session (which also needs CSRF)."""
+    """Every /api/v1 call needs a bearer token or a signed-in session."""
     if not is_api_request() or request.path == "/api/v1/openapi.json":
         return None
     if not current_user.is_authenticated:
         return json_error(401, "UNAUTHORIZED", "sign in or send Authorization: Bearer <token>")
-    if request.environ.get("priorauth.auth") != "bearer" and request.method not in (
-        "GET",
-        "HEAD",
-        "OPTIONS",
-    ):
-        csrf.protect()
     return None
 
 
-def blueprints():
-    from priorauth.api import codes
+def protect_from_csrf():
+    """CSRF on every unsafe request, except API calls that carry a bearer token.
 
-    return (codes.blp,)
+    (WTF_CSRF_CHECK_DEFAULT is off so that this is the one place that decides.)
+    """
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if request.method in SAFE_METHODS or request.endpoint in (None, "static"):
+        return
+    if is_api_request() and request.environ.get("priorauth.auth") == "bearer":
+        return
+    if is_api_request() and "Authorization" in request.headers:
+        return  # a bad token: require_sign_in answers 401
+    csrf.protect()
+
+
+def blueprints():
+    from priorauth.api import authorizations, codes, coverage, infusions, patients, payers, runway
+
+    return (
+        codes.blp, payers.blp, patients.blp, authorizations.blp, coverage.blp, infusions.blp,
+        runway.blp,
+    )
 
 
 def register_blueprints(app, api) -> None:
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in blueprints():
-        csrf.exempt(blp)
-        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+        api.register_blueprint(
+            blp, url_prefix=f"/api/v1{blp.url_prefix or ''}", name=f"api_{blp.name}"
+        )
     app.before_request(require_sign_in)
+    app.before_request(protect_from_csrf)
     register_error_handlers(app)

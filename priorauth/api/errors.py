@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -76,6 +77,14 @@ def handle_app_error(error: AppError):
     return json_error(error.status, error.code, error.message, error.errors, **error.extra)
 
 
+def handle_validation_error(error: ma.ValidationError):
+    db.session.rollback()
+    errors = _flatten(error.messages)
+    if not is_api_request():
+        return render_template("error.html", error=error), 422
+    return json_error(422, "VALIDATION_ERROR", _message_for(errors, "invalid input"), errors)
+
+
 def handle_integrity_error(error: IntegrityError):
     """A constraint the validation missed: refuse with 409 rather than a 500."""
     db.session.rollback()
@@ -95,3 +104,4 @@ def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(ma.ValidationError, handle_validation_error)

@@ -46,6 +46,10 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
+    # Set by priorauth.services.usage.annotate (not stored): usage and derived status.
+    usage = None
+    current_status = None
+
     patient = relationship("Patient")
     coverage = relationship("Coverage")
     drug = relationship("DrugCode")
@@ -74,3 +78,16 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         ),
         sa.CheckConstraint("urgency IN ('standard', 'expedited')", name="urgency_known"),
     )
+
+    @property
+    def units_left(self) -> int | None:
+        """Approved units minus those used and booked (None before approval)."""
+        if self.units_approved is None or self.usage is None:
+            return None
+        return self.units_approved - self.usage.units_used - self.usage.units_booked
+
+    @property
+    def administrations_left(self) -> int | None:
+        if self.administrations_approved is None or self.usage is None:
+            return None
+        return self.administrations_approved - self.usage.visits_used - self.usage.visits_booked

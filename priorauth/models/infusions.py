@@ -40,6 +40,8 @@ class Infusion(ClinicOwned, db.Model):
     units_used: Mapped[int | None]
     claim_lines: Mapped[list | None] = mapped_column(sa.JSON)
 
+    coverage = None  # the coverage answer of the last booking or reschedule (not stored)
+
     patient = relationship("Patient")
     authorization = relationship("AuthorizationRequest")
     drug = relationship("DrugCode")

@@ -19,10 +19,22 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M"):
     return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime(fmt)
 
 
-def register_blueprints(app) -> None:
-    from priorauth.web import auth, home
+NAV_LINKS = (
+    ("patients.index", "Patients"),
+    ("authorizations.index", "Requests"),
+    ("schedule.index", "Schedule"),
+    ("schedule.coverage_check", "Coverage check"),
+    ("payers.index", "Payers"),
+)
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
+
+def register_blueprints(app) -> None:
+    from priorauth.web import auth, authorizations, home, infusions, patients, payers, schedule
+
+    for module in (auth, home, patients, payers, authorizations, schedule, infusions):
+        app.register_blueprint(module.bp)
+    app.jinja_env.globals["nav_links"] = [
+        (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
+    ]
     app.add_template_filter(local_time, "local_time")
     app.jinja_env.globals["utcnow"] = utcnow

@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 from priorauth.domain.units import ClaimLine, UnitsError, billing_units, claim_lines, waste_units
 
 MG_PER_UNIT = {
-    "J1437": "10", "J1439": "1", "J1443": "0.1", "J1444": "0.1", "J1445": "0.1",
-    "J1750": "50", "J1756": "1", "J2916": "12.5", "Q0138": "1", "Q0139": "1",
+    "J1437": "10",
+    "J1439": "1",
+    "J1443": "0.1",
+    "J1444": "0.1",
+    "J1445": "0.1",
+    "J1750": "50",
+    "J1756": "1",
+    "J2916": "12.5",
+    "Q0138": "1",
+    "Q0139": "1",
 }
 
 

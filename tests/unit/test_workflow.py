@@ -17,14 +17,23 @@ from priorauth.domain.workflow import (
 
 S = Status
 EXPECTED_ALLOWED = {
-    (S.DRAFT, S.SUBMITTED), (S.DRAFT, S.NOT_REQUIRED), (S.DRAFT, S.CANCELLED),
-    (S.SUBMITTED, S.PENDED), (S.SUBMITTED, S.APPROVED), (S.SUBMITTED, S.PARTIALLY_APPROVED),
-    (S.SUBMITTED, S.DENIED), (S.SUBMITTED, S.CANCELLED),
-    (S.PENDED, S.SUBMITTED), (S.PENDED, S.CANCELLED),
+    (S.DRAFT, S.SUBMITTED),
+    (S.DRAFT, S.NOT_REQUIRED),
+    (S.DRAFT, S.CANCELLED),
+    (S.SUBMITTED, S.PENDED),
+    (S.SUBMITTED, S.APPROVED),
+    (S.SUBMITTED, S.PARTIALLY_APPROVED),
+    (S.SUBMITTED, S.DENIED),
+    (S.SUBMITTED, S.CANCELLED),
+    (S.PENDED, S.SUBMITTED),
+    (S.PENDED, S.CANCELLED),
     (S.DENIED, S.APPEALED),
-    (S.APPEALED, S.APPROVED), (S.APPEALED, S.PARTIALLY_APPROVED), (S.APPEALED, S.DENIED),
+    (S.APPEALED, S.APPROVED),
+    (S.APPEALED, S.PARTIALLY_APPROVED),
+    (S.APPEALED, S.DENIED),
     (S.APPEALED, S.CANCELLED),
-    (S.APPROVED, S.CANCELLED), (S.PARTIALLY_APPROVED, S.CANCELLED),
+    (S.APPROVED, S.CANCELLED),
+    (S.PARTIALLY_APPROVED, S.CANCELLED),
 }
 ALL_PAIRS = [(a, b) for a in STORED_STATUSES for b in Status]
 
@@ -38,9 +47,7 @@ def test_allowed_transition(current, target):
     assert check_transition(current, target) == target
 
 
-@pytest.mark.parametrize(
-    ("current", "target"), [p for p in ALL_PAIRS if p not in EXPECTED_ALLOWED]
-)
+@pytest.mark.parametrize(("current", "target"), [p for p in ALL_PAIRS if p not in EXPECTED_ALLOWED])
 def test_refused_transition_names_current_and_allowed(current, target):
     with pytest.raises(TransitionRefused) as error:
         check_transition(current, target)
@@ -77,7 +84,13 @@ def test_approval_reads_exhausted_when_units_or_visits_are_used_up():
 
 
 def test_non_approved_statuses_are_not_derived():
-    assert derived_status(
-        "denied", today=date(2030, 1, 1), approved_end=date(2026, 1, 1), units_left=0,
-        administrations_left=0,
-    ) == S.DENIED
+    assert (
+        derived_status(
+            "denied",
+            today=date(2030, 1, 1),
+            approved_end=date(2026, 1, 1),
+            units_left=0,
+            administrations_left=0,
+        )
+        == S.DENIED
+    )

@@ -1,0 +1,119 @@
+"""Authorization requests, their checklist and their transitions."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from priorauth.extensions import db
+from priorauth.permissions import EDIT_AUTHORIZATIONS, role_required
+from priorauth.schemas.authorizations import (
+    AuthorizationInSchema,
+    AuthorizationOutSchema,
+    AuthorizationPatchSchema,
+    ChecklistSchema,
+    TransitionSchema,
+)
+from priorauth.services import audit
+from priorauth.services import authorizations as service
+from priorauth.services.clock import clinic_today, utcnow
+from priorauth.services.transitions import transition
+
+blp = Blueprint(
+    "authorizations", __name__, url_prefix="/authorizations", description="Authorization requests"
+)
+
+
+class ListQuery(ma.Schema):
+    patient_id = ma.fields.Integer()
+    status = ma.fields.String()
+    limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+
+
+class AsOfQuery(ma.Schema):
+    as_of = ma.fields.Date()
+
+
+class AuditEventSchema(ma.Schema):
+    at = ma.fields.DateTime()
+    user_id = ma.fields.Integer(allow_none=True)
+    action = ma.fields.String()
+    from_status = ma.fields.String(allow_none=True)
+    to_status = ma.fields.String(allow_none=True)
+    changes = ma.fields.Dict(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+
+def _today():
+    return clinic_today(current_user.clinic)
+
+
+@blp.route("")
+class Authorizations(MethodView):
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, AuthorizationOutSchema(many=True))
+    def get(self, args):
+        """Requests of the clinic, newest first; filter by patient or stored status."""
+        return service.list_authorizations(current_user.clinic_id, _today(), **args)
+
+    @role_required(EDIT_AUTHORIZATIONS)
+    @blp.arguments(AuthorizationInSchema)
+    @blp.response(201, AuthorizationOutSchema)
+    def post(self, data):
+        """Log a request as a draft; units are computed from dose, code and administrations."""
+        auth = service.create_authorization(current_user, data)
+        db.session.commit()
+        return service.get_authorization(current_user.clinic_id, auth.id, _today())
+
+
+@blp.route("/<int:auth_id>")
+class AuthorizationById(MethodView):
+    @blp.response(200, AuthorizationOutSchema)
+    def get(self, auth_id):
+        return service.get_authorization(current_user.clinic_id, auth_id, _today())
+
+    @role_required(EDIT_AUTHORIZATIONS)
+    @blp.arguments(AuthorizationPatchSchema)
+    @blp.response(200, AuthorizationOutSchema)
+    def patch(self, data, auth_id):
+        """Edit a draft or pended request."""
+        service.update_authorization(current_user, auth_id, data)
+        db.session.commit()
+        return service.get_authorization(current_user.clinic_id, auth_id, _today())
+
+
+@blp.route("/<int:auth_id>/checklist")
+class Checklist(MethodView):
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.response(200, ChecklistSchema)
+    def get(self, args, auth_id):
+        """What the payer asks, item by item: met, missing, not met, stale or not required."""
+        as_of = args.get("as_of") or _today()
+        auth = service.get_authorization(current_user.clinic_id, auth_id, as_of)
+        checklist = service.checklist_for(auth, as_of)
+        return {**asdict(checklist), "as_of": as_of}
+
+
+@blp.route("/<int:auth_id>/transitions")
+class Transitions(MethodView):
+    @role_required(EDIT_AUTHORIZATIONS)
+    @blp.arguments(TransitionSchema)
+    @blp.response(200, AuthorizationOutSchema)
+    def post(self, data, auth_id):
+        """Move the request on: submit, pend, approve, deny, appeal, cancel, not required."""
+        auth = transition(current_user, auth_id, data, utcnow(), _today())
+        db.session.commit()
+        return auth
+
+
+@blp.route("/<int:auth_id>/history")
+class History(MethodView):
+    @blp.response(200, AuditEventSchema(many=True))
+    def get(self, auth_id):
+        """Every change to the request: who, when, from, to, note."""
+        service.get_authorization(current_user.clinic_id, auth_id, _today())
+        return audit.history("authorization_requests", auth_id, current_user.clinic_id)

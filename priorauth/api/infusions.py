@@ -1,0 +1,86 @@
+"""Infusions: book, reschedule, cancel, administer."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from priorauth.api.coverage import answer_body
+from priorauth.extensions import db
+from priorauth.models import Infusion
+from priorauth.permissions import BOOK_INFUSIONS, RECORD_ADMINISTRATION, role_required
+from priorauth.schemas.infusions import (
+    AdministrationSchema,
+    BookingSchema,
+    InfusionPatchSchema,
+    InfusionSchema,
+)
+from priorauth.services import infusions
+from priorauth.services.administration import administer
+from priorauth.services.clock import clinic_now
+from priorauth.services.scope import get_owned
+
+blp = Blueprint("infusions", __name__, url_prefix="/infusions", description="Infusions")
+
+
+class RangeQuery(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    status = ma.fields.String(
+        validate=ma.validate.OneOf(["scheduled", "administered", "cancelled", "no_show"])
+    )
+
+
+def _with_answer(infusion, answer):
+    infusion.coverage = answer_body(answer) if answer is not None else None
+    return infusion
+
+
+@blp.route("")
+class Infusions(MethodView):
+    @blp.arguments(RangeQuery, location="query")
+    @blp.response(200, InfusionSchema(many=True))
+    def get(self, args):
+        """Infusions in a date range (clinic-local dates), optionally by status."""
+        return infusions.list_infusions(
+            current_user.clinic_id, args.get("start"), args.get("end"), args.get("status")
+        )
+
+    @role_required(BOOK_INFUSIONS)
+    @blp.arguments(BookingSchema)
+    @blp.response(201, InfusionSchema)
+    def post(self, data):
+        """Book: runs the coverage check and reserves units; 409 NOT_COVERED unless overridden."""
+        infusion, answer = infusions.book(current_user, data)
+        db.session.commit()
+        return _with_answer(infusion, answer)
+
+
+@blp.route("/<int:infusion_id>")
+class InfusionById(MethodView):
+    @blp.response(200, InfusionSchema)
+    def get(self, infusion_id):
+        return get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
+
+    @role_required(BOOK_INFUSIONS)
+    @blp.arguments(InfusionPatchSchema)
+    @blp.response(200, InfusionSchema)
+    def patch(self, data, infusion_id):
+        """Reschedule (re-checks coverage), cancel or mark no-show (releases units)."""
+        infusion, answer = infusions.update(current_user, infusion_id, data)
+        db.session.commit()
+        return _with_answer(infusion, answer)
+
+
+@blp.route("/<int:infusion_id>/administration")
+class Administration(MethodView):
+    @role_required(RECORD_ADMINISTRATION)
+    @blp.arguments(AdministrationSchema)
+    @blp.response(200, InfusionSchema)
+    def post(self, data, infusion_id):
+        """Record what was given; answers the claim lines (units, JW/JZ, auth number)."""
+        infusion = administer(current_user, infusion_id, data, clinic_now(current_user.clinic))
+        db.session.commit()
+        return infusion

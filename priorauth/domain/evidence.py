@@ -1,0 +1,297 @@
+"""Payer policy + request + patient evidence -> what is missing before submission (DOMAIN.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from priorauth.domain import evidence_rules as rules
+from priorauth.domain.evidence_rules import ChecklistItem, ItemStatus, fmt, item
+
+
+class LabTest(StrEnum):
+    HEMOGLOBIN = "hemoglobin"
+    FERRITIN = "ferritin"
+    TSAT = "tsat"
+
+
+class TrialOutcome(StrEnum):
+    INADEQUATE_RESPONSE = "inadequate_response"
+    INTOLERANCE = "intolerance"
+    CONTRAINDICATION = "contraindication"
+
+
+class Dialysis(StrEnum):
+    NONE = "none"
+    HEMODIALYSIS = "hemodialysis"
+    PERITONEAL = "peritoneal"
+
+
+class Requirement(StrEnum):
+    """The stable requirement codes, in checklist order."""
+
+    PAYER_POLICY = "PAYER_POLICY"
+    PRIOR_AUTHORIZATION = "PRIOR_AUTHORIZATION"
+    DIAGNOSIS_SUPPORTED = "DIAGNOSIS_SUPPORTED"
+    ORAL_IRON_TRIAL = "ORAL_IRON_TRIAL"
+    CKD_STATUS = "CKD_STATUS"
+    IRON_LABS = "IRON_LABS"
+    HEMOGLOBIN = "HEMOGLOBIN"
+    LABS_RECENT = "LABS_RECENT"
+    STEP_THERAPY = "STEP_THERAPY"
+    DOSE_PER_ADMINISTRATION = "DOSE_PER_ADMINISTRATION"
+    DOSE_PER_AUTHORIZATION = "DOSE_PER_AUTHORIZATION"
+    ADMINISTRATIONS = "ADMINISTRATIONS"
+
+
+@dataclass(frozen=True)
+class Lab:
+    test: LabTest
+    value: Decimal
+    observed_on: date
+
+
+@dataclass(frozen=True)
+class OralIronTrial:
+    """end_date None: ongoing; outcome None: not yet recorded."""
+
+    drug: str
+    start_date: date
+    end_date: date | None
+    outcome: TrialOutcome | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CkdStatus:
+    stage: int
+    dialysis: Dialysis
+    observed_on: date
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    observed_on: date
+
+
+@dataclass(frozen=True)
+class PriorProduct:
+    """An IV iron product the patient already received (for step therapy)."""
+
+    hcpcs_code: str
+    given_on: date
+
+
+@dataclass(frozen=True)
+class PatientEvidence:
+    labs: tuple[Lab, ...] = ()
+    trials: tuple[OralIronTrial, ...] = ()
+    ckd: tuple[CkdStatus, ...] = ()
+    diagnoses: tuple[Diagnosis, ...] = ()
+    prior_products: tuple[PriorProduct, ...] = ()
+
+    def as_of(self, day: date) -> PatientEvidence:
+        """Only the evidence dated on or before day."""
+        return PatientEvidence(
+            labs=tuple(x for x in self.labs if x.observed_on <= day),
+            trials=tuple(x for x in self.trials if x.start_date <= day),
+            ckd=tuple(x for x in self.ckd if x.observed_on <= day),
+            diagnoses=tuple(x for x in self.diagnoses if x.observed_on <= day),
+            prior_products=tuple(x for x in self.prior_products if x.given_on <= day),
+        )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One payer's criteria for one code; None or empty means the payer does not ask."""
+
+    pa_required: bool = True
+    accepted_diagnoses: tuple[str, ...] = ()
+    ferritin_max: Decimal | None = None
+    tsat_max: Decimal | None = None
+    ferritin_max_ckd: Decimal | None = None
+    tsat_max_ckd: Decimal | None = None
+    hemoglobin_max: Decimal | None = None
+    labs_max_age_days: int | None = None
+    oral_iron_min_days: int | None = None
+    preferred_codes: tuple[str, ...] = ()
+    max_mg_per_dose: Decimal | None = None
+    max_mg_per_authorization: Decimal | None = None
+    max_administrations: int | None = None
+    min_days_between_doses: int | None = None
+    default_authorization_days: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """requires_dialysis comes from the drug catalog (Q0139, J1443, J1444, J1445)."""
+
+    hcpcs_code: str
+    dose_mg: Decimal | None
+    administrations: int | None
+    diagnosis_codes: tuple[str, ...] = ()
+    requires_dialysis: bool = False
+    payer_name: str = "the payer"
+
+
+PROBLEM_STATUSES = frozenset({ItemStatus.MISSING, ItemStatus.NOT_MET, ItemStatus.STALE})
+
+
+@dataclass(frozen=True)
+class Checklist:
+    ready: bool
+    pa_required: bool
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def problems(self) -> tuple[ChecklistItem, ...]:
+        """Items that block submission: missing, not met or stale."""
+        return tuple(i for i in self.items if i.status in PROBLEM_STATUSES)
+
+    def get(self, requirement: str) -> ChecklistItem | None:
+        """The item for a requirement code, if present."""
+        return next((i for i in self.items if i.requirement == requirement), None)
+
+
+@dataclass(frozen=True)
+class _Context:
+    policy: Policy
+    request: RequestFacts
+    evidence: PatientEvidence
+    as_of: date
+
+
+def build_checklist(
+    policy: Policy | None, request: RequestFacts, evidence: PatientEvidence, as_of: date
+) -> Checklist:
+    """Every requirement of the policy, in order, each met / missing / not met / stale."""
+    if policy is None:
+        text = (
+            f"no policy on file for {request.payer_name} and {request.hcpcs_code}: "
+            "record the payer's criteria first"
+        )
+        missing = item(Requirement.PAYER_POLICY, ItemStatus.MISSING, text)
+        return Checklist(ready=False, pa_required=True, items=(missing,))
+    ctx = _Context(policy, request, evidence.as_of(as_of), as_of)
+    items = tuple(rule(ctx) for rule in _RULES)
+    ready = not any(i.status in PROBLEM_STATUSES for i in items)
+    return Checklist(ready=ready, pa_required=policy.pa_required, items=items)
+
+
+def _prior_authorization(ctx: _Context) -> ChecklistItem:
+    code, payer = ctx.request.hcpcs_code, ctx.request.payer_name
+    if ctx.policy.pa_required:
+        text = f"PA required: {payer} requires prior authorization for {code}"
+        return item(Requirement.PRIOR_AUTHORIZATION, ItemStatus.MET, text)
+    text = f"{payer} does not require prior authorization for {code}"
+    return item(Requirement.PRIOR_AUTHORIZATION, ItemStatus.NOT_REQUIRED, text)
+
+
+def _diagnosis(ctx: _Context) -> ChecklistItem:
+    accepted = ctx.policy.accepted_diagnoses
+    codes, source = ctx.request.diagnosis_codes, "on the request"
+    if not codes:
+        codes, source = tuple(d.code for d in ctx.evidence.diagnoses), "on the patient's record"
+    status, text = rules.diagnosis_rule(accepted, codes, source, ctx.request.payer_name)
+    return item(Requirement.DIAGNOSIS_SUPPORTED, status, text, "diagnosis")
+
+
+def _oral_iron(ctx: _Context) -> ChecklistItem:
+    min_days = ctx.policy.oral_iron_min_days
+    status, text = rules.oral_iron_rule(min_days, ctx.evidence.trials, ctx.as_of)
+    return item(Requirement.ORAL_IRON_TRIAL, status, text, "oral_iron_trial")
+
+
+def _ckd_status(ctx: _Context) -> ChecklistItem:
+    latest = rules.latest(ctx.evidence.ckd)
+    status, text = rules.ckd_rule(latest, ctx.request.requires_dialysis, ctx.request.hcpcs_code)
+    return item(Requirement.CKD_STATUS, status, text, "ckd_status")
+
+
+def _iron_thresholds(ctx: _Context) -> dict[str, Decimal | None]:
+    """Ferritin and TSAT thresholds: the CKD pair when CKD is documented, else the non-CKD one."""
+    p = ctx.policy
+    if ctx.evidence.ckd:
+        return {
+            LabTest.FERRITIN: p.ferritin_max if p.ferritin_max_ckd is None else p.ferritin_max_ckd,
+            LabTest.TSAT: p.tsat_max if p.tsat_max_ckd is None else p.tsat_max_ckd,
+        }
+    return {LabTest.FERRITIN: p.ferritin_max, LabTest.TSAT: p.tsat_max}
+
+
+def _latest_lab(ctx: _Context, test: str) -> Lab | None:
+    return rules.latest(lab for lab in ctx.evidence.labs if lab.test == test)
+
+
+def _iron_labs(ctx: _Context) -> ChecklistItem:
+    wanted = {t: v for t, v in _iron_thresholds(ctx).items() if v is not None}
+    checks = [(t, limit, _latest_lab(ctx, t)) for t, limit in wanted.items()]
+    status, text = rules.iron_labs_rule(checks)
+    return item(Requirement.IRON_LABS, status, text, "lab")
+
+
+def _hemoglobin(ctx: _Context) -> ChecklistItem:
+    limit = ctx.policy.hemoglobin_max
+    lab = _latest_lab(ctx, LabTest.HEMOGLOBIN)
+    status, text = rules.hemoglobin_rule(limit, lab)
+    return item(Requirement.HEMOGLOBIN, status, text, "lab")
+
+
+def _labs_recent(ctx: _Context) -> ChecklistItem:
+    wanted = [t for t, v in _iron_thresholds(ctx).items() if v is not None]
+    if ctx.policy.hemoglobin_max is not None:
+        wanted.append(LabTest.HEMOGLOBIN)
+    latest = [(t, _latest_lab(ctx, t)) for t in wanted]
+    status, text = rules.labs_recent_rule(ctx.policy.labs_max_age_days, latest, ctx.as_of)
+    return item(Requirement.LABS_RECENT, status, text, "lab")
+
+
+def _step_therapy(ctx: _Context) -> ChecklistItem:
+    policy, request = ctx.policy, ctx.request
+    status, text = rules.step_therapy_rule(
+        policy.preferred_codes, request.hcpcs_code, ctx.evidence.prior_products, request.payer_name
+    )
+    return item(Requirement.STEP_THERAPY, status, text, "prior_product")
+
+
+def _dose_per_administration(ctx: _Context) -> ChecklistItem:
+    dose, limit = ctx.request.dose_mg, ctx.policy.max_mg_per_dose
+    text = f"{fmt(dose or 0)} mg per administration"
+    status, detail = rules.limit_rule(limit, dose, text, "mg per administration", "the dose")
+    return item(Requirement.DOSE_PER_ADMINISTRATION, status, detail, "request")
+
+
+def _dose_per_authorization(ctx: _Context) -> ChecklistItem:
+    dose, count = ctx.request.dose_mg, ctx.request.administrations
+    total = None if dose is None or count is None else dose * count
+    text = f"{count} x {fmt(dose or 0)} mg = {fmt(total or 0)} mg"
+    limit, missing = ctx.policy.max_mg_per_authorization, "the dose or the administrations"
+    status, detail = rules.limit_rule(limit, total, text, "mg per authorization", missing)
+    return item(Requirement.DOSE_PER_AUTHORIZATION, status, detail, "request")
+
+
+def _administrations(ctx: _Context) -> ChecklistItem:
+    count, limit = ctx.request.administrations, ctx.policy.max_administrations
+    text = f"{count} administration{'' if count == 1 else 's'}"
+    missing = "the number of administrations"
+    status, detail = rules.limit_rule(limit, count, text, "administrations", missing)
+    return item(Requirement.ADMINISTRATIONS, status, detail, "request")
+
+
+_RULES: tuple[Callable[[_Context], ChecklistItem], ...] = (
+    _prior_authorization,
+    _diagnosis,
+    _oral_iron,
+    _ckd_status,
+    _iron_labs,
+    _hemoglobin,
+    _labs_recent,
+    _step_therapy,
+    _dose_per_administration,
+    _dose_per_authorization,
+    _administrations,
+)

@@ -1,0 +1,282 @@
+"""State + now + thresholds -> the reminders that are due (DESIGN.md "Reminders and digests").
+
+Reminders are derived from state on every call, never stored. `now` is a naive datetime in
+the clinic's local time; the day it falls on is `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
+
+EVIDENCE_STATUSES = frozenset({Status.DRAFT, Status.PENDED})
+
+
+class ReminderType(StrEnum):
+    """Declaration order is the tie-break order among reminders equally urgent."""
+
+    AUTH_EXPIRING = "AUTH_EXPIRING"
+    INFUSION_UNCOVERED = "INFUSION_UNCOVERED"
+    PAYER_RESPONSE_OVERDUE = "PAYER_RESPONSE_OVERDUE"
+    APPEAL_DEADLINE = "APPEAL_DEADLINE"
+    UNITS_LOW = "UNITS_LOW"
+    EVIDENCE_STALE = "EVIDENCE_STALE"
+    INFUSION_UPCOMING = "INFUSION_UPCOMING"
+
+
+TYPE_ORDER = {kind: index for index, kind in enumerate(ReminderType)}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A clinic's reminder windows; expiring_days are tiers named in the message."""
+
+    expiring_days: tuple[int, ...] = (30, 14, 7)
+    uncovered_days: int = 7
+    appeal_days: int = 14
+    upcoming_business_days: int = 2
+
+
+@dataclass(frozen=True)
+class AuthState:
+    """One authorization as the reminders see it.
+
+    units_left is approved minus used (booked infusions NOT subtracted), None when unlimited
+    or not approved; units_needed_by_booked is what the future booked infusions still need.
+    submitted_at is the last submission (or appeal) time.
+    """
+
+    id: int
+    patient_id: int
+    patient_label: str
+    hcpcs_code: str
+    status: str
+    urgency: str = "standard"
+    submitted_at: datetime | None = None
+    standard_response_days: int = 15
+    expedited_response_hours: int = 72
+    approved_end: date | None = None
+    units_left: int | None = None
+    administrations_left: int | None = None
+    units_needed_by_booked: int = 0
+    booked_after_today: int = 0
+    appeal_deadline: date | None = None
+    appealed: bool = False
+    labs_max_age_days: int | None = None
+    latest_lab_on: date | None = None
+
+
+@dataclass(frozen=True)
+class InfusionState:
+    """One scheduled infusion; last_verified_at is the last re-verification found "active"."""
+
+    id: int
+    patient_id: int
+    patient_label: str
+    hcpcs_code: str
+    scheduled_on: date
+    booked_at: datetime
+    covered: bool
+    reason_codes: tuple[str, ...] = ()
+    reason_text: str = ""
+    last_verified_at: datetime | None = None
+    authorization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """urgency: days from as_of until due_date (negative = overdue), the sort key."""
+
+    type: ReminderType
+    due_date: date
+    message: str
+    authorization_id: int | None = None
+    infusion_id: int | None = None
+    patient_id: int | None = None
+    urgency: int = 0
+
+
+def add_business_days(start: date, days: int) -> date:
+    """start moved by `days` weekdays (Saturday and Sunday skipped); negative goes back."""
+    step = 1 if days >= 0 else -1
+    current, remaining = start, abs(days)
+    while remaining:
+        current += timedelta(days=step)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def due_reminders(
+    auths: Iterable[AuthState],
+    infusions: Iterable[InfusionState],
+    now: datetime,
+    thresholds: Thresholds = Thresholds(),
+) -> list[Reminder]:
+    """Every reminder due at `now`, most urgent first (urgency, then type, then id)."""
+    found: list[Reminder] = []
+    for auth in auths:
+        found.extend(r for rule in AUTH_RULES if (r := rule(auth, now, thresholds)))
+    for infusion in infusions:
+        found.extend(r for rule in INFUSION_RULES if (r := rule(infusion, now, thresholds)))
+    return sorted(found, key=_sort_key)
+
+
+def _sort_key(reminder: Reminder) -> tuple[int, int, int, int]:
+    ids = (reminder.authorization_id or 0, reminder.infusion_id or 0)
+    if reminder.infusion_id is not None:
+        ids = ids[::-1]
+    return (reminder.urgency, TYPE_ORDER[reminder.type], *ids)
+
+
+def _count(n: int, unit: str = "day") -> str:
+    """A count with its unit, plural when needed: 1 day, 3 days, 2 units."""
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _for_auth(auth: AuthState, kind: ReminderType, due: date, as_of: date, text: str):
+    message = f"{auth.patient_label}, {auth.hcpcs_code} authorization #{auth.id}: {text}."
+    return Reminder(kind, due, message, auth.id, None, auth.patient_id, (due - as_of).days)
+
+
+def _for_infusion(inf: InfusionState, kind: ReminderType, as_of: date, text: str):
+    due = inf.scheduled_on
+    message = f"{inf.patient_label}, {inf.hcpcs_code} infusion on {due}: {text}."
+    ids = (inf.authorization_id, inf.id, inf.patient_id)
+    return Reminder(kind, due, message, *ids, urgency=(due - as_of).days)
+
+
+def _has_something_left(auth: AuthState) -> bool:
+    return auth.units_left is None or auth.units_left > 0 or auth.booked_after_today > 0
+
+
+def auth_expiring(auth: AuthState, now: datetime, limits: Thresholds) -> Reminder | None:
+    as_of = now.date()
+    if auth.status not in APPROVED_STATUSES or auth.approved_end is None:
+        return None
+    left = (auth.approved_end - as_of).days
+    tiers = sorted(limits.expiring_days)
+    if not tiers or not 0 <= left <= tiers[-1] or not _has_something_left(auth):
+        return None
+    tier = next(t for t in tiers if left <= t)
+    when = "today" if left == 0 else f"in {_count(left)}"
+    text = f"ends {when} (within {tier}), on {auth.approved_end}{_remaining(auth)}"
+    return _for_auth(auth, ReminderType.AUTH_EXPIRING, auth.approved_end, as_of, text)
+
+
+def _remaining(auth: AuthState) -> str:
+    parts = []
+    if auth.units_left is not None:
+        parts.append(f"{_count(auth.units_left, 'unit')} left")
+    if auth.booked_after_today:
+        parts.append(f"{_count(auth.booked_after_today, 'infusion')} booked")
+    return f", {' and '.join(parts)}" if parts else ""
+
+
+def response_due(auth: AuthState) -> datetime | None:
+    """When the payer's answer is due: last submission + the payer's response time."""
+    if auth.submitted_at is None:
+        return None
+    if auth.urgency == "expedited":
+        return auth.submitted_at + timedelta(hours=auth.expedited_response_hours)
+    return auth.submitted_at + timedelta(days=auth.standard_response_days)
+
+
+def _late(due: datetime, now: datetime, expedited: bool) -> str:
+    """Hours late (a started hour counts) when expedited, else calendar days late."""
+    if expedited:
+        whole, rest = divmod(now - due, timedelta(hours=1))
+        return f"{_count(whole + (1 if rest else 0), 'hour')} late"
+    days = (now.date() - due.date()).days
+    return f"{_count(days)} late" if days else f"late since {due:%H:%M} today"
+
+
+def payer_response_overdue(auth: AuthState, now: datetime, _: Thresholds) -> Reminder | None:
+    due = response_due(auth)
+    if auth.status not in AWAITING_PAYER or due is None or now <= due:
+        return None
+    expedited = auth.urgency == "expedited"
+    if expedited:
+        allowed = _count(auth.expedited_response_hours, "hour")
+    else:
+        allowed = _count(auth.standard_response_days)
+    late = _late(due, now, expedited)
+    sent = f"{auth.status} {auth.submitted_at:%Y-%m-%d %H:%M}"
+    text = f"payer answer due {due:%Y-%m-%d %H:%M} ({allowed} after {sent}), {late}"
+    return _for_auth(auth, ReminderType.PAYER_RESPONSE_OVERDUE, due.date(), now.date(), text)
+
+
+def appeal_deadline(auth: AuthState, now: datetime, limits: Thresholds) -> Reminder | None:
+    as_of, deadline = now.date(), auth.appeal_deadline
+    if auth.status != Status.DENIED or auth.appealed or deadline is None:
+        return None
+    left = (deadline - as_of).days
+    if not 0 <= left <= limits.appeal_days:
+        return None
+    when = "today" if left == 0 else f"in {_count(left)}"
+    text = f"denied, no appeal yet; the appeal deadline {deadline} is {when}"
+    return _for_auth(auth, ReminderType.APPEAL_DEADLINE, deadline, as_of, text)
+
+
+def units_low(auth: AuthState, now: datetime, _: Thresholds) -> Reminder | None:
+    left, needed = auth.units_left, auth.units_needed_by_booked
+    if auth.status not in APPROVED_STATUSES or left is None or left >= needed:
+        return None
+    booked = _count(auth.booked_after_today, "booked infusion")
+    text = f"{_count(left, 'unit')} left but {booked} need {needed}, {needed - left} short"
+    return _for_auth(auth, ReminderType.UNITS_LOW, now.date(), now.date(), text)
+
+
+def evidence_stale(auth: AuthState, now: datetime, _: Thresholds) -> Reminder | None:
+    as_of, max_age, lab_on = now.date(), auth.labs_max_age_days, auth.latest_lab_on
+    if auth.status not in EVIDENCE_STATUSES or max_age is None:
+        return None
+    if lab_on is None:
+        text = f"no labs on file; the payer needs labs at most {_count(max_age)} old"
+        return _for_auth(auth, ReminderType.EVIDENCE_STALE, as_of, as_of, text)
+    age = (as_of - lab_on).days
+    if age <= max_age:
+        return None
+    due = lab_on + timedelta(days=max_age)
+    text = f"latest labs from {lab_on} are {_count(age)} old, over the payer's {max_age}"
+    return _for_auth(auth, ReminderType.EVIDENCE_STALE, due, as_of, text)
+
+
+def infusion_uncovered(inf: InfusionState, now: datetime, limits: Thresholds) -> Reminder | None:
+    as_of = now.date()
+    if inf.covered or not 0 <= (inf.scheduled_on - as_of).days <= limits.uncovered_days:
+        return None
+    why = inf.reason_text or "no reason given"
+    codes = f" [{', '.join(inf.reason_codes)}]" if inf.reason_codes else ""
+    return _for_infusion(inf, ReminderType.INFUSION_UNCOVERED, as_of, f"not covered: {why}{codes}")
+
+
+def infusion_upcoming(inf: InfusionState, now: datetime, limits: Thresholds) -> Reminder | None:
+    as_of = now.date()
+    last_day = add_business_days(as_of, limits.upcoming_business_days)
+    if not as_of <= inf.scheduled_on <= last_day:
+        return None
+    verified = inf.last_verified_at
+    if verified is not None and verified >= inf.booked_at:
+        return None
+    since = f"booked {inf.booked_at:%Y-%m-%d %H:%M}"
+    if verified is None:
+        text = f"insurance never re-verified ({since})"
+    else:
+        text = f"insurance last re-verified {verified:%Y-%m-%d %H:%M}, before it was {since}"
+    return _for_infusion(inf, ReminderType.INFUSION_UPCOMING, as_of, text)
+
+
+Rule = Callable[..., Reminder | None]
+AUTH_RULES: tuple[Rule, ...] = (
+    auth_expiring,
+    payer_response_overdue,
+    appeal_deadline,
+    units_low,
+    evidence_stale,
+)
+INFUSION_RULES: tuple[Rule, ...] = (infusion_uncovered, infusion_upcoming)

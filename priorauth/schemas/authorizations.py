@@ -1,0 +1,116 @@
+"""Authorization requests, their transitions and their checklist."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from priorauth.domain.workflow import STORED_STATUSES
+from priorauth.schemas import Strict, UpperString, dates_ordered, hcpcs, icd10, positive_decimal
+
+V = ma.validate
+CHANNELS = ["portal", "fax", "phone", "electronic"]
+DENIAL_REASONS = {
+    "diagnosis_not_supported": "No diagnosis on the payer's medical-necessity list",
+    "oral_iron_not_documented": "No documented oral iron trial, or why it was not used",
+    "labs_out_of_range": "Labs out of range or too old",
+    "documentation_missing": "Missing documentation (dose, treatment history)",
+    "dose_or_frequency_exceeded": "More or larger doses than the payer allows",
+    "step_therapy_required": "A preferred product must be tried first",
+    "off_label_use": "Off-label use",
+    "not_medically_necessary": "Not medically necessary",
+    "other": "Other (see note)",
+}
+
+
+class AuthorizationInSchema(Strict):
+    patient_id = ma.fields.Integer(required=True)
+    coverage_id = ma.fields.Integer(required=True)
+    hcpcs_code = UpperString(required=True, validate=hcpcs)
+    diagnosis_codes = ma.fields.List(UpperString(validate=icd10), load_default=list)
+    ordering_provider = ma.fields.String(allow_none=True, validate=V.Length(max=200))
+    dose_mg = positive_decimal(required=True)
+    administrations = ma.fields.Integer(required=True, validate=V.Range(min=1, max=100))
+    requested_start = ma.fields.Date(required=True)
+    requested_end = ma.fields.Date(required=True)
+    urgency = ma.fields.String(load_default="standard", validate=V.OneOf(["standard", "expedited"]))
+    notes = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        dates_ordered(data, "requested_start", "requested_end")
+
+
+class AuthorizationPatchSchema(AuthorizationInSchema):
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+        for field in self.fields.values():
+            field.load_default = ma.missing
+
+
+class AuthorizationOutSchema(ma.Schema):
+    id = ma.fields.Integer()
+    patient_id = ma.fields.Integer()
+    coverage_id = ma.fields.Integer()
+    payer_id = ma.fields.Integer(attribute="coverage.payer_id")
+    payer_name = ma.fields.String(attribute="coverage.payer.name")
+    hcpcs_code = ma.fields.String()
+    diagnosis_codes = ma.fields.List(ma.fields.String())
+    ordering_provider = ma.fields.String(allow_none=True)
+    dose_mg = ma.fields.Decimal(as_string=True)
+    administrations = ma.fields.Integer()
+    requested_start = ma.fields.Date()
+    requested_end = ma.fields.Date()
+    urgency = ma.fields.String()
+    status = ma.fields.String(attribute="current_status")  # expired / exhausted derived
+    stored_status = ma.fields.String(attribute="status")
+    submitted_at = ma.fields.DateTime(allow_none=True)
+    submission_channel = ma.fields.String(allow_none=True)
+    payer_reference = ma.fields.String(allow_none=True)
+    decided_on = ma.fields.Date(allow_none=True)
+    auth_number = ma.fields.String(allow_none=True)
+    units_requested = ma.fields.Integer()
+    units_approved = ma.fields.Integer(allow_none=True)
+    units_used = ma.fields.Integer(attribute="usage.units_used")
+    units_booked = ma.fields.Integer(attribute="usage.units_booked")
+    units_left = ma.fields.Integer(allow_none=True)
+    administrations_approved = ma.fields.Integer(allow_none=True)
+    approved_start = ma.fields.Date(allow_none=True)
+    approved_end = ma.fields.Date(allow_none=True)
+    denial_reason = ma.fields.String(allow_none=True)
+    denial_note = ma.fields.String(allow_none=True)
+    appeal_deadline = ma.fields.Date(allow_none=True)
+    notes = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer()
+
+
+class TransitionSchema(Strict):
+    to = ma.fields.String(required=True, validate=V.OneOf([s.value for s in STORED_STATUSES]))
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
+    override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
+    channel = ma.fields.String(allow_none=True, validate=V.OneOf(CHANNELS))
+    payer_reference = ma.fields.String(allow_none=True, validate=V.Length(max=80))
+    auth_number = ma.fields.String(allow_none=True, validate=V.Length(min=1, max=80))
+    approved_units = ma.fields.Integer(allow_none=True, validate=V.Range(min=1))
+    approved_administrations = ma.fields.Integer(allow_none=True, validate=V.Range(min=1))
+    approved_start = ma.fields.Date(allow_none=True)
+    approved_end = ma.fields.Date(allow_none=True)
+    denial_reason = ma.fields.String(allow_none=True, validate=V.OneOf(list(DENIAL_REASONS)))
+    decided_on = ma.fields.Date(allow_none=True)
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        dates_ordered(data, "approved_start", "approved_end")
+
+
+class ChecklistItemSchema(ma.Schema):
+    requirement = ma.fields.String()
+    status = ma.fields.String()
+    detail = ma.fields.String()
+    evidence_kind = ma.fields.String(allow_none=True)
+
+
+class ChecklistSchema(ma.Schema):
+    ready = ma.fields.Boolean()
+    pa_required = ma.fields.Boolean()
+    as_of = ma.fields.Date()
+    items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema))

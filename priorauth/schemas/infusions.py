@@ -1,0 +1,91 @@
+"""Coverage checks, bookings and administrations."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from priorauth.schemas import Strict, UpperString, hcpcs, not_negative, positive_decimal
+
+V = ma.validate
+
+
+class CoverageQuestionSchema(Strict):
+    patient_id = ma.fields.Integer(required=True)
+    hcpcs_code = UpperString(required=True, validate=hcpcs)
+    service_date = ma.fields.Date(required=True)
+    dose_mg = positive_decimal(required=True)
+
+
+class ReasonSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class CoverageAnswerSchema(ma.Schema):
+    covered = ma.fields.Boolean()
+    authorization_id = ma.fields.Integer(allow_none=True)
+    auth_number = ma.fields.String(allow_none=True)
+    units_required = ma.fields.Integer()
+    units_left = ma.fields.Integer(allow_none=True)
+    reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
+
+
+class BookingSchema(Strict):
+    patient_id = ma.fields.Integer(required=True)
+    hcpcs_code = UpperString(required=True, validate=hcpcs)
+    scheduled_at = ma.fields.NaiveDateTime(required=True)
+    dose_mg = positive_decimal(required=True)
+    override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
+
+
+class InfusionPatchSchema(Strict):
+    scheduled_at = ma.fields.NaiveDateTime()
+    dose_mg = positive_decimal()
+    status = ma.fields.String(validate=V.OneOf(["cancelled", "no_show"]))
+    override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+
+    @ma.validates_schema
+    def _something(self, data, **kwargs):
+        if not {"scheduled_at", "dose_mg", "status"} & set(data):
+            raise ma.ValidationError("give scheduled_at, dose_mg or status", "body")
+
+
+class AdministrationSchema(Strict):
+    dose_mg = positive_decimal(required=True)
+    discarded_mg = ma.fields.Decimal(as_string=True, validate=not_negative)
+    container = ma.fields.String(validate=V.OneOf(["single", "multi"]))
+    lot_number = ma.fields.String(required=True, validate=V.Length(min=1, max=60))
+    lot_expiration = ma.fields.Date(required=True)
+    reaction = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+    administered_by = ma.fields.String(allow_none=True, validate=V.Length(max=200))
+    administered_at = ma.fields.NaiveDateTime()
+    override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
+
+
+class ClaimLineSchema(ma.Schema):
+    hcpcs_code = ma.fields.String()
+    units = ma.fields.Integer()
+    modifiers = ma.fields.List(ma.fields.String())
+    auth_number = ma.fields.String(allow_none=True)
+
+
+class InfusionSchema(ma.Schema):
+    id = ma.fields.Integer()
+    patient_id = ma.fields.Integer()
+    hcpcs_code = ma.fields.String()
+    authorization_id = ma.fields.Integer(allow_none=True)
+    scheduled_at = ma.fields.NaiveDateTime()
+    dose_mg = ma.fields.Decimal(as_string=True)
+    units_reserved = ma.fields.Integer()
+    status = ma.fields.String()
+    override_reason = ma.fields.String(allow_none=True)
+    administered_at = ma.fields.NaiveDateTime(allow_none=True)
+    dose_given_mg = ma.fields.Decimal(as_string=True, allow_none=True)
+    discarded_mg = ma.fields.Decimal(as_string=True, allow_none=True)
+    lot_number = ma.fields.String(allow_none=True)
+    lot_expiration = ma.fields.Date(allow_none=True)
+    reaction = ma.fields.String(allow_none=True)
+    units_used = ma.fields.Integer(allow_none=True)
+    claim_lines = ma.fields.List(ma.fields.Nested(ClaimLineSchema), allow_none=True)
+    coverage = ma.fields.Nested(CoverageAnswerSchema, allow_none=True)

@@ -1,0 +1,129 @@
+"""Patients, coverages and evidence."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from priorauth.schemas import Strict, UpperString, dates_ordered, hcpcs, icd10, not_negative
+
+V = ma.validate
+
+
+class PatientSchema(Strict):
+    id = ma.fields.Integer(dump_only=True)
+    mrn = ma.fields.String(required=True, validate=V.Length(min=1, max=40))
+    first_name = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
+    last_name = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
+    birth_date = ma.fields.Date(required=True)
+    sex = ma.fields.String(allow_none=True, validate=V.OneOf(["F", "M", "X"]))
+
+
+class CoverageSchema(Strict):
+    id = ma.fields.Integer(dump_only=True)
+    patient_id = ma.fields.Integer(dump_only=True)
+    payer_id = ma.fields.Integer(required=True)
+    payer_name = ma.fields.String(dump_only=True, attribute="payer.name")
+    member_id = ma.fields.String(required=True, validate=V.Length(min=1, max=60))
+    plan_name = ma.fields.String(allow_none=True, validate=V.Length(max=120))
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(allow_none=True)
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        dates_ordered(data, "start_date", "end_date")
+
+
+class LabSchema(Strict):
+    kind = ma.fields.Constant("lab")
+    test = ma.fields.String(required=True, validate=V.OneOf(["hemoglobin", "ferritin", "tsat"]))
+    value = ma.fields.Decimal(as_string=True, required=True, validate=not_negative)
+    observed_on = ma.fields.Date(required=True)
+
+    @ma.validates_schema
+    def _plausible(self, data, **kwargs):
+        limits = {"hemoglobin": 25, "tsat": 100}
+        limit = limits.get(data.get("test"))
+        if limit is not None and data.get("value") is not None and data["value"] > limit:
+            raise ma.ValidationError(
+                f"a {data['test']} of {data['value']} is not plausible", "value"
+            )
+
+
+class TrialSchema(Strict):
+    kind = ma.fields.Constant("oral_iron_trial")
+    drug = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
+    start_date = ma.fields.Date(required=True)
+    end_date = ma.fields.Date(allow_none=True)
+    outcome = ma.fields.String(
+        required=True,
+        validate=V.OneOf(["inadequate_response", "intolerance", "contraindication"]),
+    )
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        dates_ordered(data, "start_date", "end_date")
+
+
+class CkdSchema(Strict):
+    kind = ma.fields.Constant("ckd_status")
+    stage = ma.fields.Integer(required=True, validate=V.Range(min=1, max=5))
+    dialysis = ma.fields.String(
+        load_default="none", validate=V.OneOf(["none", "hemodialysis", "peritoneal"])
+    )
+    observed_on = ma.fields.Date(required=True)
+
+
+class DiagnosisSchema(Strict):
+    kind = ma.fields.Constant("diagnosis")
+    code = UpperString(required=True, validate=icd10)
+    observed_on = ma.fields.Date(required=True)
+
+
+class PriorProductSchema(Strict):
+    kind = ma.fields.Constant("prior_product")
+    hcpcs_code = UpperString(required=True, validate=hcpcs)
+    given_on = ma.fields.Date(required=True)
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
+
+
+EVIDENCE_SCHEMAS = {
+    "lab": LabSchema,
+    "oral_iron_trial": TrialSchema,
+    "ckd_status": CkdSchema,
+    "diagnosis": DiagnosisSchema,
+    "prior_product": PriorProductSchema,
+}
+
+
+def load_evidence(payload: dict) -> tuple[str, dict]:
+    """Pick the schema by `kind` and load the rest; errors name the field."""
+    if not isinstance(payload, dict):
+        raise ma.ValidationError({"body": ["must be a JSON object"]})
+    kind = payload.get("kind")
+    if kind not in EVIDENCE_SCHEMAS:
+        raise ma.ValidationError({"kind": [f"must be one of: {', '.join(EVIDENCE_SCHEMAS)}"]})
+    fields = {k: v for k, v in payload.items() if k != "kind"}
+    return kind, EVIDENCE_SCHEMAS[kind]().load(fields)
+
+
+class EvidenceOutSchema(ma.Schema):
+    """One evidence record of any kind, for answers."""
+
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    recorded_at = ma.fields.DateTime()
+    recorded_by_id = ma.fields.Integer(allow_none=True)
+    test = ma.fields.String()
+    value = ma.fields.Decimal(as_string=True)
+    observed_on = ma.fields.Date()
+    drug = ma.fields.String()
+    start_date = ma.fields.Date()
+    end_date = ma.fields.Date(allow_none=True)
+    outcome = ma.fields.String()
+    note = ma.fields.String(allow_none=True)
+    stage = ma.fields.Integer()
+    dialysis = ma.fields.String()
+    code = ma.fields.String()
+    hcpcs_code = ma.fields.String()
+    given_on = ma.fields.Date()

@@ -1,0 +1,60 @@
+"""Payers and payer x code policies."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from priorauth.schemas import Strict, UpperString, greater_than_zero, hcpcs, icd10
+
+V = ma.validate
+
+
+class PayerSchema(Strict):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=V.Length(min=1, max=200))
+    kind = ma.fields.String(
+        load_default="commercial", validate=V.OneOf(["commercial", "medicare", "medicaid", "other"])
+    )
+    contact = ma.fields.String(allow_none=True, validate=V.Length(max=300))
+    standard_response_days = ma.fields.Integer(load_default=15, validate=V.Range(min=1, max=90))
+    expedited_response_hours = ma.fields.Integer(load_default=72, validate=V.Range(min=1, max=720))
+    appeal_window_days = ma.fields.Integer(load_default=180, validate=V.Range(min=1, max=730))
+    requires_waste_modifiers = ma.fields.Boolean(load_default=True)
+
+
+class PayerPatchSchema(PayerSchema):
+    """PATCH: every field optional, no defaults filled in."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)
+        for field in self.fields.values():
+            field.load_default = ma.missing
+
+
+def _threshold(**kwargs):
+    return ma.fields.Decimal(as_string=True, allow_none=True, validate=greater_than_zero, **kwargs)
+
+
+def _days():
+    return ma.fields.Integer(allow_none=True, validate=V.Range(min=1, max=3650))
+
+
+class PolicySchema(Strict):
+    payer_id = ma.fields.Integer(dump_only=True)
+    hcpcs_code = ma.fields.String(dump_only=True)
+    pa_required = ma.fields.Boolean(load_default=True)
+    accepted_diagnoses = ma.fields.List(UpperString(validate=icd10), load_default=list)
+    ferritin_max = _threshold()
+    tsat_max = _threshold()
+    ferritin_max_ckd = _threshold()
+    tsat_max_ckd = _threshold()
+    hemoglobin_max = _threshold()
+    labs_max_age_days = _days()
+    oral_iron_min_days = _days()
+    preferred_codes = ma.fields.List(UpperString(validate=hcpcs), load_default=list)
+    max_mg_per_dose = _threshold()
+    max_mg_per_authorization = _threshold()
+    max_administrations = ma.fields.Integer(allow_none=True, validate=V.Range(min=1, max=100))
+    min_days_between_doses = ma.fields.Integer(allow_none=True, validate=V.Range(min=0, max=365))
+    default_authorization_days = _days()
+    updated_at = ma.fields.DateTime(dump_only=True)

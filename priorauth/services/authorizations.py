@@ -1,0 +1,90 @@
+"""Authorization requests: create, edit, check, and move through the workflow."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from priorauth.domain import evidence as ev
+from priorauth.domain.units import billing_units
+from priorauth.domain.workflow import Status
+from priorauth.errors import Conflict, ValidationFailed
+from priorauth.extensions import db
+from priorauth.models import AuthorizationRequest, Coverage, Patient
+from priorauth.services import audit, snapshots
+from priorauth.services.payers import drug_code, find_policy
+from priorauth.services.scope import get_owned, scoped
+from priorauth.services.usage import annotate
+
+EDITABLE = {Status.DRAFT, Status.PENDED}
+
+
+def get_authorization(clinic_id: int, auth_id: int, today: date) -> AuthorizationRequest:
+    auth = get_owned(AuthorizationRequest, auth_id, clinic_id, what="authorization")
+    annotate([auth], today)
+    return auth
+
+
+def list_authorizations(clinic_id: int, today: date, *, patient_id=None, status=None, limit=100):
+    query = scoped(AuthorizationRequest, clinic_id).order_by(AuthorizationRequest.id.desc())
+    if patient_id is not None:
+        query = query.where(AuthorizationRequest.patient_id == patient_id)
+    if status:
+        query = query.where(AuthorizationRequest.status == status)
+    auths = db.session.scalars(query.limit(limit)).all()
+    annotate(auths, today)
+    return auths
+
+
+def _check_links(clinic_id: int, data: dict) -> None:
+    patient = get_owned(Patient, data["patient_id"], clinic_id, what="patient")
+    coverage = db.session.get(Coverage, data["coverage_id"])
+    if coverage is None or coverage.patient_id != patient.id:
+        raise ValidationFailed.on("coverage_id", "is not a coverage of this patient")
+    drug_code(data["hcpcs_code"])
+
+
+def _units(data: dict) -> int:
+    drug = drug_code(data["hcpcs_code"])
+    return billing_units(data["dose_mg"], drug.mg_per_unit) * data["administrations"]
+
+
+def create_authorization(actor, data: dict) -> AuthorizationRequest:
+    _check_links(actor.clinic_id, data)
+    auth = AuthorizationRequest(
+        clinic_id=actor.clinic_id, created_by_id=actor.id, units_requested=_units(data), **data
+    )
+    db.session.add(auth)
+    audit.record(actor, auth, "created", to_status=auth.status, changes=data)
+    return auth
+
+
+def update_authorization(actor, auth_id: int, data: dict) -> AuthorizationRequest:
+    auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
+    if Status(auth.status) not in EDITABLE:
+        raise Conflict(
+            f"a {auth.status} request cannot be edited; only draft or pended requests can",
+            code="NOT_EDITABLE",
+        )
+    merged = {c: getattr(auth, c) for c in ("patient_id", "coverage_id", "hcpcs_code")}
+    merged |= {"dose_mg": auth.dose_mg, "administrations": auth.administrations} | data
+    _check_links(actor.clinic_id, merged)
+    if merged.get("requested_end", auth.requested_end) < merged.get(
+        "requested_start", auth.requested_start
+    ):
+        raise ValidationFailed.on("requested_end", "must be on or after requested_start")
+    changes = {k: v for k, v in data.items() if getattr(auth, k) != v}
+    for key, value in changes.items():
+        setattr(auth, key, value)
+    auth.units_requested = _units(merged)
+    audit.record(actor, auth, "updated", changes=changes)
+    return auth
+
+
+def checklist_for(auth: AuthorizationRequest, as_of: date) -> ev.Checklist:
+    policy = find_policy(auth.coverage.payer_id, auth.hcpcs_code)
+    return ev.build_checklist(
+        snapshots.policy_facts(policy),
+        snapshots.request_facts(auth),
+        snapshots.patient_evidence(auth.patient_id),
+        as_of,
+    )

@@ -1,0 +1,109 @@
+"""Patients, their coverages and their evidence."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from priorauth.errors import ValidationFailed
+from priorauth.extensions import db
+from priorauth.models import (
+    CkdStatus,
+    Coverage,
+    DiagnosisRecord,
+    LabResult,
+    OralIronTrial,
+    Patient,
+    Payer,
+    PriorTherapy,
+)
+from priorauth.services import audit
+from priorauth.services.payers import drug_code
+from priorauth.services.scope import get_owned, scoped
+
+EVIDENCE_MODEL = {
+    "lab": LabResult,
+    "oral_iron_trial": OralIronTrial,
+    "ckd_status": CkdStatus,
+    "diagnosis": DiagnosisRecord,
+    "prior_product": PriorTherapy,
+}
+
+
+def _ensure_unique_mrn(clinic_id: int, mrn: str, exclude_id: int | None = None) -> None:
+    query = scoped(Patient, clinic_id).where(Patient.mrn == mrn.strip())
+    if exclude_id is not None:
+        query = query.where(Patient.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed.on("mrn", f"MRN {mrn} is already used by another patient")
+
+
+def create_patient(actor, data: dict) -> Patient:
+    data = {**data, "mrn": data["mrn"].strip()}
+    _ensure_unique_mrn(actor.clinic_id, data["mrn"])
+    patient = Patient(clinic_id=actor.clinic_id, **data)
+    db.session.add(patient)
+    audit.record(actor, patient, "created", changes=data)
+    return patient
+
+
+def update_patient(actor, patient_id: int, data: dict) -> Patient:
+    patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
+    if "mrn" in data:
+        _ensure_unique_mrn(actor.clinic_id, data["mrn"], exclude_id=patient.id)
+    changes = {k: v for k, v in data.items() if getattr(patient, k) != v}
+    for key, value in changes.items():
+        setattr(patient, key, value)
+    audit.record(actor, patient, "updated", changes=changes)
+    return patient
+
+
+def search_patients(clinic_id: int, text: str = "", limit: int = 50, offset: int = 0):
+    query = scoped(Patient, clinic_id)
+    if text.strip():
+        like = f"%{text.strip().lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Patient.mrn).like(like),
+                sa.func.lower(Patient.last_name).like(like),
+                sa.func.lower(Patient.first_name).like(like),
+                sa.func.lower(Patient.first_name + " " + Patient.last_name).like(like),
+            )
+        )
+    query = query.order_by(Patient.last_name, Patient.first_name, Patient.id)
+    return db.session.scalars(query.limit(limit).offset(offset)).all()
+
+
+def add_coverage(actor, patient_id: int, data: dict) -> Coverage:
+    patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
+    get_owned(Payer, data["payer_id"], actor.clinic_id, what="payer")
+    coverage = Coverage(clinic_id=actor.clinic_id, patient_id=patient.id, **data)
+    db.session.add(coverage)
+    audit.record(actor, coverage, "created", changes=data)
+    return coverage
+
+
+def add_evidence(actor, patient_id: int, kind: str, data: dict):
+    patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
+    data = {k: v for k, v in data.items() if k != "kind"}
+    if kind == "prior_product":
+        drug_code(data["hcpcs_code"])
+    row = EVIDENCE_MODEL[kind](
+        clinic_id=actor.clinic_id, patient_id=patient.id, recorded_by_id=actor.id, **data
+    )
+    db.session.add(row)
+    audit.record(actor, row, "recorded", changes={"kind": kind, **data})
+    return row
+
+
+def evidence_of(patient_ids: list[int]) -> dict[str, list]:
+    """Every evidence record of the patients, by kind, newest first (one query per kind)."""
+    result: dict[str, list] = {}
+    for kind, model in EVIDENCE_MODEL.items():
+        date_column = getattr(model, "observed_on", None) or getattr(model, "start_date", None)
+        date_column = date_column if date_column is not None else model.given_on
+        result[kind] = db.session.scalars(
+            sa.select(model)
+            .where(model.patient_id.in_(patient_ids))
+            .order_by(date_column.desc(), model.id.desc())
+        ).all()
+    return result

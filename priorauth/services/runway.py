@@ -1,0 +1,261 @@
+"""The runway: a patient's booked infusions in date order, each checked as the earlier ones
+spend their units, loaded for many patients at once in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from priorauth.domain import coverage as cov
+from priorauth.extensions import db
+from priorauth.models import (
+    AuthorizationRequest,
+    Coverage,
+    DrugCode,
+    Infusion,
+    Patient,
+    PayerPolicy,
+)
+from priorauth.services import coverage as coverage_service
+from priorauth.services.scope import get_owned
+
+COVERED = "covered"
+AT_RISK = "at_risk"
+NOT_COVERED = "not_covered"
+
+
+@dataclass
+class PatientState:
+    """Everything the coverage rules need for one patient, all codes."""
+
+    patient_id: int
+    authorizations: list[AuthorizationRequest] = field(default_factory=list)
+    infusions: list[Infusion] = field(default_factory=list)
+    coverages: list[Coverage] = field(default_factory=list)  # newest first
+    policies: dict[tuple[int, str], PayerPolicy] = field(default_factory=dict)
+
+    def policy_on(self, code: str, day: date) -> PayerPolicy | None:
+        """The policy of the payer whose coverage is active on the day (newest first)."""
+        active = [c for c in self.coverages if c.active_on(day)]
+        return self.policies.get((active[0].payer_id, code)) if active else None
+
+
+def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], dict]:
+    """-> (state by patient id, mg per unit by code) in five queries, however many patients."""
+    ids = sorted(set(patient_ids))
+    states = {pid: PatientState(pid) for pid in ids}
+    if not ids:
+        return states, {}
+    for auth in _authorizations(ids):
+        states[auth.patient_id].authorizations.append(auth)
+    for infusion in _infusions(ids):
+        states[infusion.patient_id].infusions.append(infusion)
+    coverages = _coverages(ids)
+    for row in coverages:
+        states[row.patient_id].coverages.append(row)
+    policies = _policies({c.payer_id for c in coverages})
+    for state in states.values():
+        payers = {c.payer_id for c in state.coverages}
+        state.policies = {k: p for k, p in policies.items() if k[0] in payers}
+    return states, _mg_per_unit()
+
+
+def _authorizations(ids: list[int]) -> list[AuthorizationRequest]:
+    return db.session.scalars(
+        sa.select(AuthorizationRequest)
+        .options(joinedload(AuthorizationRequest.coverage).joinedload(Coverage.payer))
+        .where(
+            AuthorizationRequest.patient_id.in_(ids),
+            AuthorizationRequest.status.in_([s.value for s in coverage_service.COUNTED]),
+        )
+        .order_by(AuthorizationRequest.id)
+    ).all()
+
+
+def _infusions(ids: list[int]) -> list[Infusion]:
+    return db.session.scalars(
+        sa.select(Infusion)
+        .where(
+            Infusion.patient_id.in_(ids),
+            Infusion.status.in_(coverage_service.LIVE_INFUSIONS),
+        )
+        .order_by(Infusion.scheduled_at, Infusion.id)
+    ).all()
+
+
+def _coverages(ids: list[int]) -> list[Coverage]:
+    return db.session.scalars(
+        sa.select(Coverage)
+        .where(Coverage.patient_id.in_(ids))
+        .order_by(Coverage.start_date.desc(), Coverage.id.desc())
+    ).all()
+
+
+def _policies(payer_ids: set[int]) -> dict[tuple[int, str], PayerPolicy]:
+    rows = db.session.scalars(
+        sa.select(PayerPolicy).where(PayerPolicy.payer_id.in_(sorted(payer_ids)))
+    ).all()
+    return {(p.payer_id, p.hcpcs_code): p for p in rows}
+
+
+def _mg_per_unit() -> dict[str, Decimal]:
+    return dict(db.session.execute(sa.select(DrugCode.code, DrugCode.mg_per_unit)).all())
+
+
+# --- One step of the runway and its badge.
+
+
+@dataclass(frozen=True)
+class Step:
+    """A booked infusion: `answer` once the earlier bookings are given, `current` as booked now."""
+
+    infusion: Infusion
+    answer: cov.CoverageAnswer
+    current: cov.CoverageAnswer
+    auth_number: str | None
+    badge: str
+    current_auth_number: str | None = None
+
+    @property
+    def service_date(self) -> date:
+        return self.infusion.scheduled_at.date()
+
+    @property
+    def reasons(self) -> tuple[cov.Reason, ...]:
+        """The reasons that explain the badge."""
+        if self.badge == COVERED:
+            return self.answer.reasons
+        if self.badge == AT_RISK and self.current.covered:
+            return _blocking(self.answer)
+        failing = self.answer if not self.answer.covered else self.current
+        return _blocking(failing)
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the badge's title attribute and the reminder text."""
+        text = "; ".join(r.message for r in self.reasons)
+        if self.badge == COVERED:
+            return text or "covered"
+        if self.badge == AT_RISK and self.current.covered:
+            return f"covered as booked, but once the earlier bookings are given: {text}"
+        if self.badge == AT_RISK:
+            return f"covered only if the pending request is approved: {text}"
+        return text or "not covered"
+
+
+def _blocking(answer: cov.CoverageAnswer) -> tuple[cov.Reason, ...]:
+    return tuple(r for r in answer.reasons if r.code in cov.BLOCKING)
+
+
+def badge_for(answer: cov.CoverageAnswer, current: cov.CoverageAnswer) -> str:
+    """covered; at_risk (runway spends the units first, or only a pending request serves it);
+    else not_covered."""
+    if answer.covered and current.covered:
+        return COVERED
+    if current.covered:
+        return AT_RISK
+    failing = answer if not answer.covered else current
+    if {r.code for r in _blocking(failing)} == {cov.AUTH_PENDING}:
+        return AT_RISK
+    return NOT_COVERED
+
+
+@dataclass(frozen=True)
+class PatientRunway:
+    patient_id: int
+    steps: tuple[Step, ...]
+
+    @property
+    def first_uncovered(self) -> Step | None:
+        return next((s for s in self.steps if not s.answer.covered), None)
+
+    def step_for(self, infusion_id: int) -> Step | None:
+        return next((s for s in self.steps if s.infusion.id == infusion_id), None)
+
+    def for_authorization(self, auth_id: int) -> PatientRunway:
+        """The steps whose answer used the authorization, or that were booked against it."""
+        steps = tuple(
+            s for s in self.steps
+            if auth_id in (s.answer.authorization_id, s.infusion.authorization_id)
+        )
+        return PatientRunway(self.patient_id, steps)
+
+
+# --- Computing runways from loaded states (no queries).
+
+
+def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
+    auths = [coverage_service.auth_facts(a) for a in state.authorizations]
+    facts = [coverage_service.infusion_facts(i) for i in state.infusions]
+    windows = coverage_service.coverage_windows(state)
+    booked = [i for i in state.infusions if i.status == "scheduled"]
+    planned = [_planned(i, mg_per_unit) for i in booked]
+    given = [f for f in facts if f.administered]
+    projected = cov.project_runway(planned, auths, given, _policies_for(state, booked), windows)
+    by_id = {i.id: i for i in booked}
+    numbers = {a.id: a.auth_number for a in state.authorizations}
+    steps = []
+    for step in projected.steps:
+        infusion = by_id[step.infusion_id]
+        current = _current(infusion, state, auths, facts, windows, mg_per_unit)
+        badge = badge_for(step.answer, current)
+        steps.append(Step(
+            infusion, step.answer, current, numbers.get(step.answer.authorization_id), badge,
+            numbers.get(current.authorization_id),
+        ))
+    return PatientRunway(state.patient_id, tuple(steps))
+
+
+def _planned(infusion: Infusion, mg_per_unit: dict) -> cov.PlannedInfusion:
+    return cov.PlannedInfusion(
+        infusion.id, infusion.hcpcs_code, infusion.scheduled_at.date(),
+        Decimal(infusion.dose_mg), mg_per_unit[infusion.hcpcs_code],
+    )
+
+
+def _policies_for(state: PatientState, booked: list[Infusion]) -> dict:
+    """Per code, the policy of the payer covering that code's first booked date.
+
+    project_runway takes one policy per code; a payer change between two bookings of the
+    same code is judged by the first payer's policy (the `current` answer uses each day's).
+    """
+    firsts: dict[str, date] = {}
+    for infusion in booked:
+        firsts.setdefault(infusion.hcpcs_code, infusion.scheduled_at.date())
+    return {
+        code: coverage_service.policy_facts(state.policy_on(code, day))
+        for code, day in firsts.items()
+    }
+
+
+def _current(infusion, state, auths, facts, windows, mg_per_unit) -> cov.CoverageAnswer:
+    """The check as booked now: every other live infusion counted, this one left out."""
+    day = infusion.scheduled_at.date()
+    question = cov.CoverageQuestion(
+        infusion.hcpcs_code, day, Decimal(infusion.dose_mg),
+        mg_per_unit[infusion.hcpcs_code], infusion.id,
+    )
+    policy = coverage_service.policy_facts(state.policy_on(infusion.hcpcs_code, day))
+    return cov.check_coverage(question, auths, facts, policy, windows)
+
+
+def runways_for(patient_ids: Iterable[int]) -> dict[int, PatientRunway]:
+    """Runways of many patients, in a fixed number of queries."""
+    states, mg_per_unit = load_states(patient_ids)
+    return {pid: runway_of(state, mg_per_unit) for pid, state in states.items()}
+
+
+def patient_runway(actor, patient_id: int) -> PatientRunway:
+    patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
+    return runways_for([patient.id])[patient.id]
+
+
+def authorization_runway(actor, auth_id: int) -> PatientRunway:
+    """The patient's runway narrowed to the steps that use or were booked on the authorization."""
+    auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
+    return runways_for([auth.patient_id])[auth.patient_id].for_authorization(auth.id)

@@ -1,0 +1,246 @@
+"""Authorization requests: the list, a new request, the request page (checklist, next steps,
+history) and editing a draft or pended request."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from priorauth.domain.workflow import STORED_STATUSES, allowed_transitions
+from priorauth.errors import AppError
+from priorauth.extensions import db
+from priorauth.models import AuthorizationRequest, Patient
+from priorauth.permissions import EDIT_AUTHORIZATIONS, EDIT_EVIDENCE, EDIT_PAYERS, role_required
+from priorauth.schemas.authorizations import (
+    CHANNELS,
+    DENIAL_REASONS,
+    AuthorizationInSchema,
+    AuthorizationPatchSchema,
+    TransitionSchema,
+)
+from priorauth.services import audit, authorizations, patients, transitions
+from priorauth.services.authorizations import EDITABLE
+from priorauth.services.clock import clinic_today, utcnow
+from priorauth.services.scope import get_owned, scoped
+from priorauth.web.forms import parse_form
+from priorauth.web.patients import (
+    EVIDENCE_LABELS,
+    blanks_as_none,
+    code_options,
+    may,
+    refusal_errors,
+)
+
+bp = Blueprint("authorizations", __name__, url_prefix="/authorizations")
+
+LIST_FIELDS = ("diagnosis_codes",)
+STATUS_OPTIONS = [(s.value, s.value.replace("_", " ")) for s in STORED_STATUSES]
+REQUIREMENT_LABELS = {
+    "PAYER_POLICY": "Payer policy on file",
+    "PRIOR_AUTHORIZATION": "Prior authorization",
+    "DIAGNOSIS_SUPPORTED": "Diagnosis supported",
+    "ORAL_IRON_TRIAL": "Oral iron trial",
+    "CKD_STATUS": "CKD status",
+    "IRON_LABS": "Iron labs (ferritin, TSAT)",
+    "HEMOGLOBIN": "Hemoglobin",
+    "LABS_RECENT": "Labs recent enough",
+    "STEP_THERAPY": "Step therapy (preferred products first)",
+    "DOSE_PER_ADMINISTRATION": "Dose per administration",
+    "DOSE_PER_AUTHORIZATION": "Total dose of the authorization",
+    "ADMINISTRATIONS": "Number of administrations",
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+def _today():
+    return clinic_today(current_user.clinic)
+
+
+def requirement_label(code: str) -> str:
+    return REQUIREMENT_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+def _auth(auth_id: int) -> AuthorizationRequest:
+    return authorizations.get_authorization(current_user.clinic_id, auth_id, _today())
+
+
+def _with_patients(rows: list[AuthorizationRequest]) -> list[AuthorizationRequest]:
+    """Load the rows' patients in one query (the lazy loads then find them in the session)."""
+    ids = {a.patient_id for a in rows}
+    if ids:
+        db.session.scalars(scoped(Patient, current_user.clinic_id).where(Patient.id.in_(ids))).all()
+    return rows
+
+
+@bp.get("")
+def index():
+    status = request.args.get("status", "")
+    status = status if status in dict(STATUS_OPTIONS) else ""
+    rows = authorizations.list_authorizations(
+        current_user.clinic_id, _today(), status=status or None, limit=200
+    )
+    return render_template(
+        "authorizations/index.html", rows=_with_patients(rows), status=status,
+        status_options=STATUS_OPTIONS, can_edit=may(EDIT_AUTHORIZATIONS),
+    )
+
+
+def _chosen_patient(raw) -> Patient | None:
+    """The patient named by ?patient_id= (404 when another clinic's), None when not given."""
+    if not raw or not str(raw).isdigit():
+        return None
+    return get_owned(Patient, int(raw), current_user.clinic_id, what="patient")
+
+
+def _patient_options() -> list[tuple[int, str]]:
+    rows = patients.search_patients(current_user.clinic_id, "", limit=500)
+    return [(p.id, f"{p.last_name}, {p.first_name} · MRN {p.mrn}") for p in rows]
+
+
+def _coverage_options(patient: Patient | None) -> list[tuple[int, str]]:
+    if patient is None:
+        return []
+    return [
+        (c.id, f"{c.payer.name} · member {c.member_id} · {c.start_date} – {c.end_date or 'open'}")
+        for c in patient.coverages
+    ]
+
+
+def _form_page(template: str, patient, form, errors, **context):
+    context |= {
+        "patient": patient, "form": form, "errors": errors,
+        "coverage_options": _coverage_options(patient), "code_options": code_options(),
+    }
+    return render_template(template, **context), 422 if errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(EDIT_AUTHORIZATIONS)
+def new():
+    source = request.form if request.method == "POST" else request.args
+    patient, errors = _chosen_patient(source.get("patient_id")), {}
+    form = {"requested_start": _today().isoformat(), "administrations": "1", "urgency": "standard"}
+    if patient is not None and len(patient.coverages) == 1:
+        form["coverage_id"] = str(patient.coverages[0].id)
+    if request.method == "POST":
+        form, schema = request.form, AuthorizationInSchema()
+        data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS)
+        if data is not None:
+            try:
+                auth = authorizations.create_authorization(current_user, data)
+                db.session.commit()
+                flash(f"Request #{auth.id} logged as a draft.", "success")
+                return redirect(url_for("authorizations.show", auth_id=auth.id))
+            except AppError as error:
+                db.session.rollback()
+                errors = refusal_errors(error, schema.fields)
+    choices = [] if patient else _patient_options()
+    return _form_page("authorizations/new.html", patient, form, errors, choices=choices)
+
+
+def _step_defaults(auth: AuthorizationRequest, step: str) -> dict:
+    """What each next-step form starts with."""
+    if step == "submitted":
+        return {"channel": auth.submission_channel or "", "payer_reference": auth.payer_reference or ""}
+    if step in ("approved", "partially_approved"):
+        return {
+            "approved_units": str(auth.units_requested) if step == "approved" else "",
+            "approved_administrations": str(auth.administrations),
+            "approved_start": auth.requested_start.isoformat(),
+            "approved_end": auth.requested_end.isoformat(),
+        }
+    return {}
+
+
+def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, status=200):
+    """The request page; `step` names the next-step form that failed, shown with its errors."""
+    steps = [s.value for s in allowed_transitions(auth.status)]
+    step_forms = {s: _step_defaults(auth, s) for s in steps}
+    if step in step_forms:
+        step_forms[step] = form
+    context = {
+        "auth": auth,
+        "checklist": authorizations.checklist_for(auth, _today()),
+        "steps": steps,
+        "step_forms": step_forms,
+        "failed_step": step,
+        "step_errors": errors or {},
+        "history": audit.history("authorization_requests", auth.id, current_user.clinic_id),
+        "editable": auth.status in EDITABLE,
+        "evidence_labels": EVIDENCE_LABELS,
+        "requirement_label": requirement_label,
+        "channels": [(c, c.capitalize()) for c in CHANNELS],
+        "denial_reasons": list(DENIAL_REASONS.items()),
+        "denial_labels": DENIAL_REASONS,
+        "can_edit": may(EDIT_AUTHORIZATIONS),
+        "can_add_evidence": may(EDIT_EVIDENCE),
+        "can_edit_payers": may(EDIT_PAYERS),
+    }
+    return render_template("authorizations/show.html", **context), status
+
+
+@bp.get("/<int:auth_id>")
+def show(auth_id: int):
+    return _render_show(_auth(auth_id))
+
+
+@bp.post("/<int:auth_id>/transition")
+@role_required(EDIT_AUTHORIZATIONS)
+def transition(auth_id: int):
+    auth, schema = _auth(auth_id), TransitionSchema()
+    data, errors = parse_form(schema, request.form)
+    status = 422
+    if data is not None:
+        try:
+            moved = transitions.transition(current_user, auth.id, data, utcnow(), _today())
+            db.session.commit()
+            flash(f"Request #{moved.id} is now {moved.status.replace('_', ' ')}.", "success")
+            return redirect(url_for("authorizations.show", auth_id=auth.id))
+        except AppError as error:
+            db.session.rollback()
+            errors, status = refusal_errors(error, schema.fields), error.status
+    return _render_show(_auth(auth_id), request.form.get("to"), request.form, errors, status)
+
+
+def _request_form(auth: AuthorizationRequest) -> dict:
+    return {
+        "coverage_id": str(auth.coverage_id),
+        "hcpcs_code": auth.hcpcs_code,
+        "dose_mg": format(auth.dose_mg.normalize(), "f"),
+        "administrations": str(auth.administrations),
+        "requested_start": auth.requested_start.isoformat(),
+        "requested_end": auth.requested_end.isoformat(),
+        "diagnosis_codes": ", ".join(auth.diagnosis_codes or []),
+        "urgency": auth.urgency,
+        "ordering_provider": auth.ordering_provider or "",
+        "notes": auth.notes or "",
+    }
+
+
+@bp.route("/<int:auth_id>/edit", methods=["GET", "POST"])
+@role_required(EDIT_AUTHORIZATIONS)
+def edit(auth_id: int):
+    auth = _auth(auth_id)
+    if auth.status not in EDITABLE:
+        flash(f"A {auth.status.replace('_', ' ')} request cannot be edited.", "error")
+        return redirect(url_for("authorizations.show", auth_id=auth.id))
+    form, errors = _request_form(auth), {}
+    if request.method == "POST":
+        form, schema = request.form, AuthorizationPatchSchema()
+        extra = blanks_as_none(schema, request.form)
+        data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS, **extra)
+        if data is not None:
+            try:
+                authorizations.update_authorization(current_user, auth.id, data)
+                db.session.commit()
+                flash(f"Request #{auth.id} saved.", "success")
+                return redirect(url_for("authorizations.show", auth_id=auth.id))
+            except AppError as error:
+                db.session.rollback()
+                errors = refusal_errors(error, schema.fields)
+    return _form_page("authorizations/edit.html", auth.patient, form, errors, auth=auth)

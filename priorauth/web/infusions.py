@@ -1,0 +1,110 @@
+"""Pages: one infusion: its coverage, reschedule / cancel / no-show, administration and claim."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from priorauth.errors import AppError
+from priorauth.extensions import db
+from priorauth.models import Infusion
+from priorauth.permissions import BOOK_INFUSIONS, RECORD_ADMINISTRATION, role_required
+from priorauth.schemas.infusions import AdministrationSchema, InfusionPatchSchema
+from priorauth.services import infusions
+from priorauth.services.administration import administer as record_administration
+from priorauth.services.clock import clinic_now
+from priorauth.services.runway import patient_runway
+from priorauth.services.scope import get_owned
+from priorauth.web.forms import parse_form, service_errors
+from priorauth.web.schedule import may
+
+bp = Blueprint("infusions", __name__, url_prefix="/infusions")
+
+DONE = {"cancelled": "cancelled", "no_show": "marked as no-show"}
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+def _defaults(infusion: Infusion) -> dict:
+    """What the reschedule and administration forms start with."""
+    return {
+        "scheduled_at": infusion.scheduled_at.strftime("%Y-%m-%dT%H:%M"),
+        "dose_mg": f"{infusion.dose_mg:f}".rstrip("0").rstrip("."),
+        "discarded_mg": "0",
+        "container": "multi" if infusion.drug.multi_dose else "single",
+        "administered_by": current_user.name,
+    }
+
+
+def _page(infusion_id: int, forms=None, errs=None, status=200):
+    infusion = get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
+    step = None
+    if infusion.status == "scheduled":
+        step = patient_runway(current_user, infusion.patient_id).step_for(infusion.id)
+    defaults, forms = _defaults(infusion), forms or {}
+    return render_template(
+        "infusions/show.html", infusion=infusion, step=step,
+        reschedule_form=forms.get("reschedule", defaults),
+        admin_form=forms.get("administer", defaults), errs=errs or {},
+        can_book=may(BOOK_INFUSIONS), can_administer=may(RECORD_ADMINISTRATION),
+    ), status
+
+
+@bp.get("/<int:infusion_id>")
+def show(infusion_id: int):
+    return _page(infusion_id)
+
+
+@bp.post("/<int:infusion_id>")
+@role_required(BOOK_INFUSIONS)
+def update(infusion_id: int):
+    """Reschedule (re-checks coverage), cancel or mark no-show (releases the units)."""
+    data, errors = parse_form(InfusionPatchSchema(), request.form)
+    if data is not None:
+        try:
+            infusion, answer = infusions.update(current_user, infusion_id, data)
+            db.session.commit()
+            flash(_updated_message(infusion, answer), "success")
+            return redirect(url_for("infusions.show", infusion_id=infusion_id))
+        except AppError as error:
+            db.session.rollback()
+            return _page(infusion_id, {"reschedule": request.form},
+                         {"reschedule": _patch_errors(error)}, error.status)
+    return _page(infusion_id, {"reschedule": request.form}, {"reschedule": errors}, 422)
+
+
+def _patch_errors(error: AppError) -> dict:
+    errors = service_errors(error)
+    if error.code == "NOT_COVERED":
+        errors = {"override_reason": ["not covered: give a reason to keep it anyway"], **errors}
+    return errors
+
+
+def _updated_message(infusion: Infusion, answer) -> str:
+    if infusion.status in DONE:
+        return f"Infusion {DONE[infusion.status]}; its units are released."
+    note = "" if answer is None or answer.covered else " without coverage (override recorded)"
+    return f"Infusion moved to {infusion.scheduled_at:%Y-%m-%d %H:%M}{note}."
+
+
+@bp.post("/<int:infusion_id>/administration")
+@role_required(RECORD_ADMINISTRATION)
+def administer(infusion_id: int):
+    """Record what was given; the claim lines (units, JW/JZ, auth number) follow."""
+    data, errors = parse_form(AdministrationSchema(), request.form)
+    if data is not None:
+        try:
+            record_administration(current_user, infusion_id, data, clinic_now(current_user.clinic))
+            db.session.commit()
+            flash("Administration recorded; the claim lines are below.", "success")
+            return redirect(url_for("infusions.show", infusion_id=infusion_id, _anchor="claim"))
+        except AppError as error:
+            db.session.rollback()
+            errors, status = service_errors(error), error.status
+    else:
+        status = 422
+    return _page(infusion_id, {"administer": request.form}, {"administer": errors}, status)

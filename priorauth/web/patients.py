@@ -1,0 +1,218 @@
+"""Patient list, new patient, and the patient page (coverages, evidence, requests, infusions)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from priorauth.errors import AppError, Conflict
+from priorauth.extensions import db
+from priorauth.models import DrugCode, Infusion, Patient
+from priorauth.permissions import EDIT_EVIDENCE, EDIT_PATIENTS, role_required
+from priorauth.schemas.patients import EVIDENCE_SCHEMAS, CoverageSchema, PatientSchema
+from priorauth.services import authorizations, patients, payers
+from priorauth.services.clock import clinic_today
+from priorauth.services.scope import get_owned, scoped
+from priorauth.web.forms import parse_form, service_errors
+
+bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+EVIDENCE_LABELS = {
+    "lab": "lab result",
+    "oral_iron_trial": "oral iron trial",
+    "ckd_status": "CKD status",
+    "diagnosis": "diagnosis",
+    "prior_product": "prior IV iron product",
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+# Helpers shared by the front-desk pages (payers, authorizations import them too).
+
+
+def may(roles: tuple[str, ...]) -> bool:
+    """Whether the signed-in user has one of the roles (admins may do everything)."""
+    return current_user.role == "admin" or current_user.role in roles
+
+
+def safe_next(target: str | None) -> str | None:
+    """A relative path on this site, or None: never follow a ?next= to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def refusal_errors(error: AppError, fields) -> dict:
+    """A service refusal as errors beside known fields; the rest goes on top of the form."""
+    errors = service_errors(error)
+    shown = {k: v for k, v in errors.items() if k in fields}
+    rest = [m for k, v in errors.items() if k not in fields for m in v]
+    if isinstance(error, Conflict) and error.message not in rest:
+        rest.insert(0, error.message)
+    if rest or not shown:
+        shown["_"] = rest or [error.message]
+    return shown
+
+
+def blanks_as_none(schema, form) -> dict:
+    """Optional fields left empty become None, so saving a form can clear a value."""
+    return {
+        name: None
+        for name, field in schema.fields.items()
+        if field.allow_none and not field.dump_only and not form.get(name, "").strip()
+    }
+
+
+def code_options() -> list[tuple[str, str]]:
+    """The drug code catalog as select options: code — brand."""
+    codes = db.session.scalars(sa.select(DrugCode).order_by(DrugCode.code)).all()
+    return [(c.code, f"{c.code} — {c.brand}") for c in codes]
+
+
+def _patient(patient_id: int) -> Patient:
+    return get_owned(Patient, patient_id, current_user.clinic_id, what="patient")
+
+
+def _infusions_of(patient_id: int) -> list[Infusion]:
+    query = scoped(Infusion, current_user.clinic_id).where(Infusion.patient_id == patient_id)
+    return db.session.scalars(query.order_by(Infusion.scheduled_at.desc())).all()
+
+
+# Views
+
+
+@bp.get("")
+def index():
+    text = request.args.get("q", "")
+    rows = patients.search_patients(current_user.clinic_id, text, limit=100)
+    return render_template("patients/index.html", patients=rows, q=text)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(EDIT_PATIENTS)
+def new():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        data, errors = parse_form(PatientSchema(), request.form)
+        if data is not None:
+            try:
+                patient = patients.create_patient(current_user, data)
+                db.session.commit()
+                flash(f"Patient {patient.full_name} added.", "success")
+                return redirect(url_for("patients.show", patient_id=patient.id))
+            except AppError as error:
+                db.session.rollback()
+                errors = service_errors(error)
+    status = 422 if errors else 200
+    return render_template("patients/new.html", form=form, errors=errors), status
+
+
+def _render_show(patient: Patient, section=None, form=None, errors=None, status=200):
+    """The patient page; `section` names the add form that failed, shown with its errors."""
+    today = clinic_today(current_user.clinic)
+    source = request.form if request.method == "POST" else request.args
+    context = {
+        "patient": patient,
+        "today": today,
+        "payer_options": [(p.id, p.name) for p in payers.list_payers(current_user.clinic_id)],
+        "evidence": patients.evidence_of([patient.id]),
+        "requests": authorizations.list_authorizations(
+            current_user.clinic_id, today, patient_id=patient.id
+        ),
+        "infusions": _infusions_of(patient.id),
+        "code_options": code_options(),
+        "forms": {section: form} if section else {},
+        "errs": {section: errors} if section else {},
+        "next_url": safe_next(source.get("next")),
+        "labels": EVIDENCE_LABELS,
+        "can_edit_patient": may(EDIT_PATIENTS),
+        "can_edit_evidence": may(EDIT_EVIDENCE),
+    }
+    return render_template("patients/show.html", **context), status
+
+
+@bp.get("/<int:patient_id>")
+def show(patient_id: int):
+    return _render_show(_patient(patient_id))
+
+
+def _patient_form(patient: Patient) -> dict:
+    return {
+        "mrn": patient.mrn,
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "birth_date": patient.birth_date.isoformat(),
+        "sex": patient.sex or "",
+    }
+
+
+@bp.route("/<int:patient_id>/edit", methods=["GET", "POST"])
+@role_required(EDIT_PATIENTS)
+def edit(patient_id: int):
+    patient = _patient(patient_id)
+    form, errors = _patient_form(patient), {}
+    if request.method == "POST":
+        form = request.form
+        data, errors = parse_form(PatientSchema(), request.form)
+        if data is not None:
+            try:
+                patients.update_patient(current_user, patient.id, data)
+                db.session.commit()
+                flash("Patient details saved.", "success")
+                return redirect(url_for("patients.show", patient_id=patient.id))
+            except AppError as error:
+                db.session.rollback()
+                errors = service_errors(error)
+    status = 422 if errors else 200
+    page = render_template("patients/edit.html", patient=patient, form=form, errors=errors)
+    return page, status
+
+
+@bp.post("/<int:patient_id>/coverages")
+@role_required(EDIT_PATIENTS)
+def add_coverage(patient_id: int):
+    patient = _patient(patient_id)
+    schema = CoverageSchema()
+    data, errors = parse_form(schema, request.form)
+    if data is not None:
+        try:
+            patients.add_coverage(current_user, patient.id, data)
+            db.session.commit()
+            flash("Coverage added.", "success")
+            return redirect(url_for("patients.show", patient_id=patient.id, _anchor="coverages"))
+        except AppError as error:
+            db.session.rollback()
+            errors = refusal_errors(error, schema.fields)
+    return _render_show(patient, "coverage", request.form, errors, 422)
+
+
+@bp.post("/<int:patient_id>/evidence/<kind>")
+@role_required(EDIT_EVIDENCE)
+def add_evidence(patient_id: int, kind: str):
+    if kind not in EVIDENCE_SCHEMAS:
+        abort(404)
+    patient = _patient(patient_id)
+    schema = EVIDENCE_SCHEMAS[kind]()
+    data, errors = parse_form(schema, request.form)
+    if data is not None:
+        try:
+            patients.add_evidence(current_user, patient.id, kind, data)
+            db.session.commit()
+            flash(f"{EVIDENCE_LABELS[kind].capitalize()} recorded.", "success")
+            back = safe_next(request.form.get("next"))
+            return redirect(
+                back or url_for("patients.show", patient_id=patient.id, _anchor=f"ev-{kind}")
+            )
+        except AppError as error:
+            db.session.rollback()
+            errors = refusal_errors(error, schema.fields)
+    return _render_show(patient, kind, request.form, errors, 422)

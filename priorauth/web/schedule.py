@@ -1,0 +1,135 @@
+"""Pages: the day / week schedule with coverage badges, and the coverage check that books."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from priorauth.errors import AppError
+from priorauth.extensions import db
+from priorauth.permissions import BOOK_INFUSIONS, role_required
+from priorauth.schemas.infusions import BookingSchema, CoverageQuestionSchema
+from priorauth.services import infusions
+from priorauth.services import schedule as schedule_service
+from priorauth.services.clock import clinic_today
+from priorauth.services.patients import search_patients
+from priorauth.web.forms import parse_form, service_errors
+
+bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+
+VIEWS = {"day": 1, "week": 7}
+STATUSES = (
+    ("scheduled", "Scheduled"), ("administered", "Administered"),
+    ("cancelled", "Cancelled"), ("no_show", "No-show"),
+)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+def may(roles: tuple[str, ...]) -> bool:
+    return current_user.role == "admin" or current_user.role in roles
+
+
+def _start_date(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else clinic_today(current_user.clinic)
+    except ValueError:
+        return clinic_today(current_user.clinic)
+
+
+@bp.get("")
+def index():
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "day"
+    start = _start_date(request.args.get("start"))
+    status = request.args.get("status") if request.args.get("status") in dict(STATUSES) else ""
+    days = VIEWS[view]
+    end = start + timedelta(days=days - 1)
+    rows = schedule_service.schedule(current_user.clinic_id, start, end, status or None)
+    return render_template(
+        "schedule/index.html", rows=rows, view=view, start=start, end=end, status=status,
+        statuses=STATUSES, prev_start=start - timedelta(days=days),
+        next_start=start + timedelta(days=days),
+    )
+
+
+def _page(form, errors, result=None, status=200):
+    """The coverage-check page: the question, its answer in place, and the booking form."""
+    patients = search_patients(current_user.clinic_id, "", limit=200)
+    return render_template(
+        "schedule/coverage_check.html", form=form, errors=errors, result=result,
+        patient_options=[(p.id, f"{p.mrn} · {p.last_name}, {p.first_name}") for p in patients],
+        code_options=[(c.code, f"{c.code} · {c.drug} ({c.brand})")
+                      for c in schedule_service.catalog()],
+        can_book=may(BOOK_INFUSIONS),
+    ), status
+
+
+def _answer(form):
+    """-> (result, errors): the patient found by MRN or pick, then the coverage check."""
+    try:
+        patient = schedule_service.find_patient(
+            current_user.clinic_id, _int(form.get("patient_id")), form.get("mrn", "").strip()
+        )
+    except AppError as error:
+        return None, service_errors(error)
+    data, errors = parse_form(CoverageQuestionSchema(), form, patient_id=patient.id)
+    if data is None:
+        return None, errors
+    try:
+        return schedule_service.check(current_user.clinic_id, patient, data), {}
+    except AppError as error:
+        return None, service_errors(error)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.strip().isdigit() else None
+
+
+@bp.route("/coverage-check", methods=["GET", "POST"])
+def coverage_check():
+    if request.method == "GET":
+        return _page(request.args, {})
+    result, errors = _answer(request.form)
+    return _page(request.form, errors, result, 422 if errors else 200)
+
+
+def _booking(form) -> tuple[dict | None, dict]:
+    """The booking form: date and time of day become scheduled_at."""
+    day, time = form.get("service_date", "").strip(), form.get("time", "").strip()
+    data, errors = parse_form(BookingSchema(), form, scheduled_at=f"{day}T{time}")
+    if "scheduled_at" in errors:
+        errors["time"] = errors.pop("scheduled_at")
+    return data, errors
+
+
+@bp.post("/book")
+@role_required(BOOK_INFUSIONS)
+def book():
+    data, errors = _booking(request.form)
+    if data is not None:
+        try:
+            infusion, answer = infusions.book(current_user, data)
+            db.session.commit()
+            note = "" if answer.covered else " without coverage (override recorded)"
+            flash(f"Infusion booked for {infusion.scheduled_at:%Y-%m-%d %H:%M}{note}.", "success")
+            return redirect(url_for("infusions.show", infusion_id=infusion.id))
+        except AppError as error:
+            db.session.rollback()
+            return _refused(error)
+    result, _ = _answer(request.form)
+    return _page(request.form, errors, result, 422)
+
+
+def _refused(error: AppError):
+    """NOT_COVERED: show the answer again, ask for an override reason; 409."""
+    result, _ = _answer(request.form)
+    errors = service_errors(error)
+    if error.code == "NOT_COVERED":
+        errors = {"override_reason": ["not covered: give a reason to book it anyway"], **errors}
+    return _page(request.form, errors, result, error.status)
