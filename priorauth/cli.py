@@ -75,5 +75,7 @@ def create_token(email: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (seed_reference, seed_demo, users_cli):
+    from priorauth.cli_scheduler import scheduler_cli
+
+    for command in (seed_reference, seed_demo, users_cli, scheduler_cli):
         app.cli.add_command(command)

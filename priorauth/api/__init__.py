@@ -40,11 +40,26 @@ def protect_from_csrf():
 
 
 def blueprints():
-    from priorauth.api import authorizations, codes, coverage, infusions, patients, payers, runway
+    from priorauth.api import (
+        authorizations,
+        codes,
+        coverage,
+        infusions,
+        patients,
+        payers,
+        reminders,
+        runway,
+    )
 
     return (
-        codes.blp, payers.blp, patients.blp, authorizations.blp, coverage.blp, infusions.blp,
+        codes.blp,
+        payers.blp,
+        patients.blp,
+        authorizations.blp,
+        coverage.blp,
+        infusions.blp,
         runway.blp,
+        reminders.blp,
     )
 
 

@@ -10,16 +10,23 @@ from flask_smorest import Blueprint
 from priorauth.api.coverage import answer_body
 from priorauth.extensions import db
 from priorauth.models import Infusion
-from priorauth.permissions import BOOK_INFUSIONS, RECORD_ADMINISTRATION, role_required
+from priorauth.permissions import (
+    BOOK_INFUSIONS,
+    RECORD_ADMINISTRATION,
+    VERIFY_ELIGIBILITY,
+    role_required,
+)
 from priorauth.schemas.infusions import (
     AdministrationSchema,
     BookingSchema,
+    EligibilitySchema,
     InfusionPatchSchema,
     InfusionSchema,
 )
 from priorauth.services import infusions
 from priorauth.services.administration import administer
 from priorauth.services.clock import clinic_now
+from priorauth.services.eligibility import record_check
 from priorauth.services.scope import get_owned
 
 blp = Blueprint("infusions", __name__, url_prefix="/infusions", description="Infusions")
@@ -84,3 +91,15 @@ class Administration(MethodView):
         infusion = administer(current_user, infusion_id, data, clinic_now(current_user.clinic))
         db.session.commit()
         return infusion
+
+
+@blp.route("/<int:infusion_id>/eligibility")
+class Eligibility(MethodView):
+    @role_required(VERIFY_ELIGIBILITY)
+    @blp.arguments(EligibilitySchema)
+    @blp.response(201, EligibilitySchema)
+    def post(self, data, infusion_id):
+        """Record that the patient's insurance was re-verified (active, inactive, changed plan)."""
+        check = record_check(current_user, infusion_id, data)
+        db.session.commit()
+        return check

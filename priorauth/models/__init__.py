@@ -3,7 +3,7 @@
 from priorauth.models.audit import AuditEvent
 from priorauth.models.authorizations import AuthorizationRequest
 from priorauth.models.digests import DigestDelivery
-from priorauth.models.infusions import Infusion
+from priorauth.models.infusions import EligibilityCheck, Infusion
 from priorauth.models.patients import (
     EVIDENCE_MODELS,
     CkdStatus,
@@ -28,6 +28,7 @@ __all__ = [
     "DiagnosisRecord",
     "DigestDelivery",
     "DrugCode",
+    "EligibilityCheck",
     "Infusion",
     "LabResult",
     "OralIronTrial",

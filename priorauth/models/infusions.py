@@ -64,3 +64,27 @@ class Infusion(ClinicOwned, db.Model):
     @property
     def scheduled_on(self) -> date:
         return self.scheduled_at.date()
+
+
+class EligibilityCheck(ClinicOwned, db.Model):
+    """A re-verification of the patient's insurance before an infusion."""
+
+    __tablename__ = "eligibility_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    infusion_id: Mapped[int] = mapped_column(sa.ForeignKey("infusions.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(sa.ForeignKey("patients.id"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    method: Mapped[str] = mapped_column(sa.String(20))
+    result: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    checked_by = relationship("User")
+
+    __table_args__ = (
+        sa.CheckConstraint("method IN ('portal', 'phone', 'electronic')", name="method_known"),
+        sa.CheckConstraint(
+            "result IN ('active', 'inactive', 'changed_plan')", name="result_known"
+        ),
+    )

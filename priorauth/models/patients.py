@@ -53,6 +53,9 @@ class Coverage(ClinicOwned, db.Model):
     plan_name: Mapped[str | None] = mapped_column(sa.String(120))
     start_date: Mapped[date]
     end_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, server_default=sa.text("CURRENT_TIMESTAMP")
+    )
 
     patient: Mapped[Patient] = relationship(back_populates="coverages")
     payer = relationship("Payer")

@@ -89,3 +89,15 @@ class InfusionSchema(ma.Schema):
     units_used = ma.fields.Integer(allow_none=True)
     claim_lines = ma.fields.List(ma.fields.Nested(ClaimLineSchema), allow_none=True)
     coverage = ma.fields.Nested(CoverageAnswerSchema, allow_none=True)
+
+
+class EligibilitySchema(Strict):
+    id = ma.fields.Integer(dump_only=True)
+    infusion_id = ma.fields.Integer(dump_only=True)
+    checked_at = ma.fields.NaiveDateTime(dump_only=True)
+    checked_by_id = ma.fields.Integer(dump_only=True)
+    method = ma.fields.String(required=True, validate=V.OneOf(["portal", "phone", "electronic"]))
+    result = ma.fields.String(
+        required=True, validate=V.OneOf(["active", "inactive", "changed_plan"])
+    )
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))

@@ -13,6 +13,7 @@ from priorauth.domain import coverage as cov
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Coverage, Infusion, PayerPolicy
+from priorauth.services.eligibility import lapsed_patients
 from priorauth.services.payers import drug_code
 
 COUNTED = (Status.DRAFT, Status.DENIED, Status.PENDED, *AWAITING_PAYER, *APPROVED_STATUSES)
@@ -28,6 +29,7 @@ class PatientCodeState:
     coverages: list[Coverage]
     policies: dict[int, PayerPolicy]  # by payer id
     mg_per_unit: Decimal
+    lapsed: bool = False  # a re-verification found the plan inactive or changed
 
     def policy_on(self, day: date) -> PayerPolicy | None:
         """The policy of the plan active that day, else of the latest plan on file."""
@@ -70,6 +72,7 @@ def load_state(patient_id: int, code: str) -> PatientCodeState:
         list(coverages),
         {p.payer_id: p for p in policies},
         drug.mg_per_unit,
+        lapsed=patient_id in lapsed_patients([patient_id]),
     )
 
 
@@ -121,9 +124,9 @@ def policy_facts(policy: PayerPolicy | None) -> cov.PolicyFacts | None:
     )
 
 
-def coverage_windows(state: PatientCodeState, inactive_ids=frozenset()) -> list[cov.CoverageWindow]:
+def coverage_windows(state: PatientCodeState) -> list[cov.CoverageWindow]:
     return [
-        cov.CoverageWindow(c.start_date, c.end_date, verified_inactive=c.id in inactive_ids)
+        cov.CoverageWindow(c.start_date, c.end_date, verified_inactive=state.lapsed)
         for c in state.coverages
     ]
 

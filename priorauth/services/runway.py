@@ -22,6 +22,7 @@ from priorauth.models import (
     PayerPolicy,
 )
 from priorauth.services import coverage as coverage_service
+from priorauth.services.eligibility import lapsed_patients
 from priorauth.services.scope import get_owned
 
 COVERED = "covered"
@@ -38,15 +39,16 @@ class PatientState:
     infusions: list[Infusion] = field(default_factory=list)
     coverages: list[Coverage] = field(default_factory=list)  # newest first
     policies: dict[tuple[int, str], PayerPolicy] = field(default_factory=dict)
+    lapsed: bool = False  # a re-verification found the plan inactive or changed
 
     def policy_on(self, code: str, day: date) -> PayerPolicy | None:
-        """The policy of the payer whose coverage is active on the day (newest first)."""
-        active = [c for c in self.coverages if c.active_on(day)]
+        """The policy of the plan active that day, else of the latest plan on file."""
+        active = [c for c in self.coverages if c.active_on(day)] or self.coverages[:1]
         return self.policies.get((active[0].payer_id, code)) if active else None
 
 
 def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], dict]:
-    """-> (state by patient id, mg per unit by code) in five queries, however many patients."""
+    """-> (state by patient id, mg per unit by code) in 6-7 queries, however many patients."""
     ids = sorted(set(patient_ids))
     states = {pid: PatientState(pid) for pid in ids}
     if not ids:
@@ -62,6 +64,8 @@ def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], di
     for state in states.values():
         payers = {c.payer_id for c in state.coverages}
         state.policies = {k: p for k, p in policies.items() if k[0] in payers}
+    for pid in lapsed_patients(ids):
+        states[pid].lapsed = True
     return states, _mg_per_unit()
 
 

@@ -146,7 +146,10 @@ def new():
 def _step_defaults(auth: AuthorizationRequest, step: str) -> dict:
     """What each next-step form starts with."""
     if step == "submitted":
-        return {"channel": auth.submission_channel or "", "payer_reference": auth.payer_reference or ""}
+        return {
+            "channel": auth.submission_channel or "",
+            "payer_reference": auth.payer_reference or "",
+        }
     if step in ("approved", "partially_approved"):
         return {
             "approved_units": str(auth.units_requested) if step == "approved" else "",

@@ -11,7 +11,12 @@ from flask_login import current_user, login_required
 from priorauth.errors import AppError, Conflict
 from priorauth.extensions import db
 from priorauth.models import DrugCode, Infusion, Patient
-from priorauth.permissions import EDIT_EVIDENCE, EDIT_PATIENTS, role_required
+from priorauth.permissions import (
+    EDIT_AUTHORIZATIONS,
+    EDIT_EVIDENCE,
+    EDIT_PATIENTS,
+    role_required,
+)
 from priorauth.schemas.patients import EVIDENCE_SCHEMAS, CoverageSchema, PatientSchema
 from priorauth.services import authorizations, patients, payers
 from priorauth.services.clock import clinic_today
@@ -136,6 +141,7 @@ def _render_show(patient: Patient, section=None, form=None, errors=None, status=
         "labels": EVIDENCE_LABELS,
         "can_edit_patient": may(EDIT_PATIENTS),
         "can_edit_evidence": may(EDIT_EVIDENCE),
+        "can_edit_requests": may(EDIT_AUTHORIZATIONS),
     }
     return render_template("patients/show.html", **context), status
 
@@ -161,8 +167,8 @@ def edit(patient_id: int):
     patient = _patient(patient_id)
     form, errors = _patient_form(patient), {}
     if request.method == "POST":
-        form = request.form
-        data, errors = parse_form(PatientSchema(), request.form)
+        form, schema = request.form, PatientSchema()
+        data, errors = parse_form(schema, request.form, **blanks_as_none(schema, request.form))
         if data is not None:
             try:
                 patients.update_patient(current_user, patient.id, data)

@@ -1,0 +1,46 @@
+"""GET /api/v1/reminders?as_of=YYYY-MM-DD: what is due, derived from state (never stored)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from priorauth.services.clock import clinic_now
+from priorauth.services.reminders import reminders_for
+
+blp = Blueprint("reminders", __name__, url_prefix="/reminders", description="Reminders")
+
+
+class AsOfQuery(ma.Schema):
+    as_of = ma.fields.Date(metadata={"description": "evaluated at the clinic's digest hour"})
+
+
+class ReminderSchema(ma.Schema):
+    type = ma.fields.String()
+    due_date = ma.fields.Date()
+    message = ma.fields.String()
+    authorization_id = ma.fields.Integer(allow_none=True)
+    infusion_id = ma.fields.Integer(allow_none=True)
+    patient_id = ma.fields.Integer(allow_none=True)
+    urgency = ma.fields.Integer()
+
+
+def moment(clinic, as_of) -> datetime:
+    """Now in the clinic, or the given day at the clinic's digest hour."""
+    if as_of is None:
+        return clinic_now(clinic)
+    return datetime.combine(as_of, time(hour=clinic.digest_hour))
+
+
+@blp.route("")
+class Reminders(MethodView):
+    @blp.arguments(AsOfQuery, location="query")
+    @blp.response(200, ReminderSchema(many=True))
+    def get(self, args):
+        """Reminders due for the clinic, most urgent first."""
+        clinic = current_user.clinic
+        return reminders_for(clinic, moment(clinic, args.get("as_of")))

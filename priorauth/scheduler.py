@@ -1,0 +1,188 @@
+"""APScheduler in one dedicated process (`flask scheduler run`), never in web workers.
+
+One cron job per clinic at its digest hour (clinic time zone) sends the daily digest; a
+retry job picks up failed deliveries; a heartbeat job logs that the scheduler is alive.
+Jobs live in the app database (SQLAlchemyJobStore, table apscheduler_jobs, kept out of
+Alembic). Only one process schedules: PostgreSQL gives it a session advisory lock (a second
+process waits as a standby); SQLite gives it an exclusive lock on a file in instance/.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from priorauth.extensions import db
+from priorauth.models import Clinic
+
+log = logging.getLogger("priorauth.scheduler")
+_app: Flask | None = None  # the app whose context the jobs run in (set by Leader.start)
+JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
+
+
+def send_clinic_digest(clinic_id: int, day: str | None = None) -> dict:
+    """The job: today's digest for one clinic (safe to run again: deliveries are unique)."""
+    from priorauth.notify.runner import send_digests
+    from priorauth.services.clock import clinic_today
+
+    with _app.app_context():
+        clinic = db.session.get(Clinic, clinic_id)
+        if clinic is None:
+            return {}
+        digest_date = date.fromisoformat(day) if day else clinic_today(clinic)
+        report = send_digests(clinic_id, digest_date)
+        log.info("digest run for clinic %s on %s: %s", clinic_id, digest_date, report)
+        return report
+
+
+def retry_failed_digests() -> None:
+    """Every clinic whose digest hour has passed today: send what is still due (retries)."""
+    from priorauth.services.clock import clinic_now
+
+    with _app.app_context():
+        due = [
+            c.id
+            for c in db.session.scalars(sa.select(Clinic))
+            if clinic_now(c).hour >= c.digest_hour
+        ]
+    for clinic_id in due:
+        send_clinic_digest(clinic_id)
+
+
+def heartbeat() -> None:
+    log.info("scheduler alive at %s", datetime.now().isoformat(timespec="seconds"))
+
+
+def clinic_job_id(clinic_id: int) -> str:
+    return f"digest-clinic-{clinic_id}"
+
+
+def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
+    """(Re)create one digest job per clinic, plus the retry and heartbeat jobs."""
+    with app.app_context():
+        clinics = db.session.scalars(sa.select(Clinic)).all()
+    ids = []
+    for clinic in clinics:
+        trigger = CronTrigger(hour=clinic.digest_hour, minute=0, timezone=clinic.timezone)
+        job = scheduler.add_job(
+            "priorauth.scheduler:send_clinic_digest",
+            trigger,
+            args=[clinic.id],
+            id=clinic_job_id(clinic.id),
+            name=f"daily digest for {clinic.name}",
+            replace_existing=True,
+        )
+        ids.append(job.id)
+    scheduler.add_job(
+        "priorauth.scheduler:retry_failed_digests",
+        IntervalTrigger(minutes=10),
+        id="digest-retry",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        "priorauth.scheduler:heartbeat",
+        IntervalTrigger(seconds=app.config.get("SCHEDULER_HEARTBEAT_SECONDS", 300)),
+        id="heartbeat",
+        replace_existing=True,
+    )
+    return ids + ["digest-retry", "heartbeat"]
+
+
+class Leader:
+    """Holds the one-scheduler lock while this process schedules."""
+
+    def __init__(self, app: Flask, name: str = "scheduler"):
+        self.app, self.name = app, name
+        self.scheduler: BackgroundScheduler | None = None
+        self.executed = 0
+        self._conn = None
+        self._file = None
+
+    def try_lock(self) -> bool:
+        with self.app.app_context():
+            engine = db.engine
+        if engine.dialect.name == "postgresql":
+            return self._try_advisory_lock(engine)
+        return self._try_file_lock()
+
+    def _try_advisory_lock(self, engine) -> bool:
+        conn = engine.connect()
+        lock_id = self.app.config["SCHEDULER_LOCK_ID"]
+        got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(lock_id))).scalar()
+        conn.commit()
+        if got:
+            self._conn = conn  # the lock lives as long as this session
+        else:
+            conn.close()
+        return bool(got)
+
+    def _try_file_lock(self) -> bool:
+        path = os.path.join(self.app.instance_path, "scheduler.lock")
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the process lifetime
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def start(self) -> None:
+        global _app
+        _app = self.app
+        with self.app.app_context():
+            url = db.engine.url.render_as_string(hide_password=False)
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
+            job_defaults=JOB_DEFAULTS,
+            timezone="UTC",
+        )
+        self.scheduler.add_listener(self._on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        self.scheduler.start()
+        jobs = sync_jobs(self.scheduler, self.app)
+        log.info("%s is the active scheduler; jobs: %s", self.name, ", ".join(jobs))
+
+    def _on_job(self, event) -> None:
+        self.executed += 1
+        if event.exception:
+            log.error("job %s failed: %s", event.job_id, event.exception)
+        else:
+            log.info("job %s ran", event.job_id)
+
+    def release(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        if self._conn is not None:
+            self._conn.close()  # ends the session, which frees the advisory lock
+            self._conn = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def run(leader: Leader, stop: threading.Event, *, standby_poll: float = 5.0) -> None:
+    """Wait as a standby until this process holds the lock, then schedule until `stop`."""
+    announced = False
+    while not stop.is_set():
+        if leader.try_lock():
+            leader.start()
+            break
+        if not announced:
+            log.info("%s: another scheduler holds the lock; waiting as a standby", leader.name)
+            announced = True
+        stop.wait(standby_poll)
+    try:
+        stop.wait()
+    finally:
+        leader.release()

@@ -1,0 +1,79 @@
+"""The scheduler: one active process (lock), jobs with explicit ids, kept out of Alembic."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from priorauth import scheduler as jobs
+from priorauth.extensions import db
+
+
+def wait_for(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def fast_heartbeat(app_ctx):
+    app_ctx.config["SCHEDULER_HEARTBEAT_SECONDS"] = 1
+    yield app_ctx
+    app_ctx.config.pop("SCHEDULER_HEARTBEAT_SECONDS")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM apscheduler_jobs"))
+
+
+def start(app, name):
+    leader, stop = jobs.Leader(app, name), threading.Event()
+    thread = threading.Thread(target=jobs.run, args=(leader, stop), kwargs={"standby_poll": 0.2})
+    thread.start()
+    return leader, stop, thread
+
+
+def test_two_schedulers_one_runs_the_jobs_the_other_waits(fast_heartbeat, clinic):
+    app = fast_heartbeat
+    first, stop_first, t1 = start(app, "first")
+    assert wait_for(lambda: first.scheduler is not None and first.scheduler.running)
+    second, stop_second, t2 = start(app, "second")
+    try:
+        assert wait_for(lambda: first.executed >= 2)
+        assert second.scheduler is None and second.executed == 0
+        ids = {job.id for job in first.scheduler.get_jobs()}
+        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "heartbeat"} <= ids
+        stop_first.set()
+        t1.join(timeout=20)
+        assert wait_for(lambda: second.scheduler is not None and second.executed >= 1)
+    finally:
+        stop_first.set()
+        stop_second.set()
+        t1.join(timeout=20)
+        t2.join(timeout=20)
+
+
+def test_clinic_job_runs_at_its_digest_hour_in_its_time_zone(fast_heartbeat, clinic):
+    clinic.timezone, clinic.digest_hour = "America/Chicago", 7
+    db.session.commit()
+    leader, stop, thread = start(fast_heartbeat, "solo")
+    try:
+        assert wait_for(lambda: leader.scheduler is not None)
+        job = leader.scheduler.get_job(jobs.clinic_job_id(clinic.id))
+        fire = job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
+        assert (fire.hour, fire.minute) == (7, 0)
+        assert job.coalesce is True and job.misfire_grace_time >= 3600
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+
+
+def test_apscheduler_table_is_excluded_from_autogenerate(app_ctx):
+    from priorauth.setup import _include_object
+
+    assert _include_object(None, "apscheduler_jobs", "table", True, None) is False
+    assert _include_object(None, "patients", "table", True, None) is True
