@@ -21,16 +21,17 @@ db: $(BIN)/activate
 
 run: db
 	@echo ""
-	@echo "priorauth is starting on http://$(HOST):$(PORT)  (Ctrl-C stops it)"
+	@echo "priorauth is starting on http://$(HOST):$(PORT)  (Ctrl-C stops the web server and the scheduler)"
 	@echo "Sign in as any demo user above with password: demo-password"
 	@echo ""
+	$(BIN)/flask scheduler run & SCHED=$$!; trap 'kill $$SCHED 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 test: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/pytest -c tests/pytest.ini --rootdir=. tests $(PYTEST_ARGS)
 
-bench: db
+bench: $(BIN)/activate
 	$(BIN)/python -m tests.bench.coverage_bench
 
 lint: $(BIN)/activate

@@ -26,15 +26,15 @@ def seed_reference() -> None:
 @click.option("--force", is_flag=True, help="Add the demo clinic even if one exists.")
 def seed_demo(force: bool) -> None:
     """Create the demo clinic: users of each role, payers, patients, requests, infusions."""
-    from priorauth.services import demo
+    from priorauth.services import demo, demo_data
 
     reference.load_catalog()
     logins = demo.seed(force=force)
     db.session.commit()
     if logins is None:
         click.echo("demo data already present; nothing added")
-        return
-    click.echo("Demo sign-ins (password for all: demo-password):")
+        logins = [(f"{box}@{demo_data.EMAIL_DOMAIN}", role) for box, _, role in demo_data.USERS]
+    click.echo(f"Demo sign-ins (password for all: {demo_data.PASSWORD}):")
     for email, role in logins:
         click.echo(f"  {role:<11} {email}")
 

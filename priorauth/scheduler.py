@@ -10,6 +10,7 @@ process waits as a standby); SQLite gives it an exclusive lock on a file in inst
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 import threading
@@ -128,7 +129,10 @@ class Leader:
         return bool(got)
 
     def _try_file_lock(self) -> bool:
-        path = os.path.join(self.app.instance_path, "scheduler.lock")
+        """One lock file per database, so separate databases get separate schedulers."""
+        url = self.app.config["SQLALCHEMY_DATABASE_URI"]
+        digest = hashlib.sha1(url.encode()).hexdigest()[:10]
+        path = os.path.join(self.app.instance_path, f"scheduler-{digest}.lock")
         handle = open(path, "a+")  # noqa: SIM115 - held open for the process lifetime
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -20,6 +20,7 @@ from priorauth.schemas.authorizations import (
 )
 from priorauth.services import audit, authorizations, patients, transitions
 from priorauth.services.authorizations import EDITABLE
+from priorauth.services.runway import authorization_runway
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.scope import get_owned, scoped
 from priorauth.web.forms import parse_form
@@ -183,6 +184,7 @@ def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, 
         "can_edit": may(EDIT_AUTHORIZATIONS),
         "can_add_evidence": may(EDIT_EVIDENCE),
         "can_edit_payers": may(EDIT_PAYERS),
+        "runway": authorization_runway(current_user, auth.id),
     }
     return render_template("authorizations/show.html", **context), status
 

@@ -20,6 +20,7 @@ from priorauth.permissions import (
 from priorauth.schemas.patients import EVIDENCE_SCHEMAS, CoverageSchema, PatientSchema
 from priorauth.services import authorizations, patients, payers
 from priorauth.services.clock import clinic_today
+from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
 from priorauth.web.forms import parse_form, service_errors
 
@@ -134,6 +135,7 @@ def _render_show(patient: Patient, section=None, form=None, errors=None, status=
             current_user.clinic_id, today, patient_id=patient.id
         ),
         "infusions": _infusions_of(patient.id),
+        "runway": patient_runway(current_user, patient.id),
         "code_options": code_options(),
         "forms": {section: form} if section else {},
         "errs": {section: errors} if section else {},
