@@ -20,8 +20,8 @@ from priorauth.schemas.authorizations import (
 )
 from priorauth.services import audit, authorizations, patients, transitions
 from priorauth.services.authorizations import EDITABLE
-from priorauth.services.runway import authorization_runway
 from priorauth.services.clock import clinic_today, utcnow
+from priorauth.services.runway import authorization_runway
 from priorauth.services.scope import get_owned, scoped
 from priorauth.web.forms import parse_form
 from priorauth.web.patients import (
