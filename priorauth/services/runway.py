@@ -4,111 +4,23 @@ spend their units, loaded for many patients at once in a fixed number of queries
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
-
 from priorauth.domain import coverage as cov
-from priorauth.extensions import db
 from priorauth.models import (
     AuthorizationRequest,
-    Coverage,
-    DrugCode,
     Infusion,
     Patient,
-    PayerPolicy,
 )
 from priorauth.services import coverage as coverage_service
-from priorauth.services.eligibility import lapsed_patients
+from priorauth.services.coverage import PatientState, load_states
 from priorauth.services.scope import get_owned
 
 COVERED = "covered"
 AT_RISK = "at_risk"
 NOT_COVERED = "not_covered"
-
-
-@dataclass
-class PatientState:
-    """Everything the coverage rules need for one patient, all codes."""
-
-    patient_id: int
-    authorizations: list[AuthorizationRequest] = field(default_factory=list)
-    infusions: list[Infusion] = field(default_factory=list)
-    coverages: list[Coverage] = field(default_factory=list)  # newest first
-    policies: dict[tuple[int, str], PayerPolicy] = field(default_factory=dict)
-    lapsed: bool = False  # a re-verification found the plan inactive or changed
-
-    def policy_on(self, code: str, day: date) -> PayerPolicy | None:
-        """The policy of the plan active that day, else of the latest plan on file."""
-        active = [c for c in self.coverages if c.active_on(day)] or self.coverages[:1]
-        return self.policies.get((active[0].payer_id, code)) if active else None
-
-
-def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], dict]:
-    """-> (state by patient id, mg per unit by code) in 6-7 queries, however many patients."""
-    ids = sorted(set(patient_ids))
-    states = {pid: PatientState(pid) for pid in ids}
-    if not ids:
-        return states, {}
-    for auth in _authorizations(ids):
-        states[auth.patient_id].authorizations.append(auth)
-    for infusion in _infusions(ids):
-        states[infusion.patient_id].infusions.append(infusion)
-    coverages = _coverages(ids)
-    for row in coverages:
-        states[row.patient_id].coverages.append(row)
-    policies = _policies({c.payer_id for c in coverages})
-    for state in states.values():
-        payers = {c.payer_id for c in state.coverages}
-        state.policies = {k: p for k, p in policies.items() if k[0] in payers}
-    for pid in lapsed_patients(ids):
-        states[pid].lapsed = True
-    return states, _mg_per_unit()
-
-
-def _authorizations(ids: list[int]) -> list[AuthorizationRequest]:
-    return db.session.scalars(
-        sa.select(AuthorizationRequest)
-        .options(joinedload(AuthorizationRequest.coverage).joinedload(Coverage.payer))
-        .where(
-            AuthorizationRequest.patient_id.in_(ids),
-            AuthorizationRequest.status.in_([s.value for s in coverage_service.COUNTED]),
-        )
-        .order_by(AuthorizationRequest.id)
-    ).all()
-
-
-def _infusions(ids: list[int]) -> list[Infusion]:
-    return db.session.scalars(
-        sa.select(Infusion)
-        .where(
-            Infusion.patient_id.in_(ids),
-            Infusion.status.in_(coverage_service.LIVE_INFUSIONS),
-        )
-        .order_by(Infusion.scheduled_at, Infusion.id)
-    ).all()
-
-
-def _coverages(ids: list[int]) -> list[Coverage]:
-    return db.session.scalars(
-        sa.select(Coverage)
-        .where(Coverage.patient_id.in_(ids))
-        .order_by(Coverage.start_date.desc(), Coverage.id.desc())
-    ).all()
-
-
-def _policies(payer_ids: set[int]) -> dict[tuple[int, str], PayerPolicy]:
-    rows = db.session.scalars(
-        sa.select(PayerPolicy).where(PayerPolicy.payer_id.in_(sorted(payer_ids)))
-    ).all()
-    return {(p.payer_id, p.hcpcs_code): p for p in rows}
-
-
-def _mg_per_unit() -> dict[str, Decimal]:
-    return dict(db.session.execute(sa.select(DrugCode.code, DrugCode.mg_per_unit)).all())
 
 
 # --- One step of the runway and its badge.
@@ -184,7 +96,8 @@ class PatientRunway:
     def for_authorization(self, auth_id: int) -> PatientRunway:
         """The steps whose answer used the authorization, or that were booked against it."""
         steps = tuple(
-            s for s in self.steps
+            s
+            for s in self.steps
             if auth_id in (s.answer.authorization_id, s.infusion.authorization_id)
         )
         return PatientRunway(self.patient_id, steps)
@@ -208,17 +121,26 @@ def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
         infusion = by_id[step.infusion_id]
         current = _current(infusion, state, auths, facts, windows, mg_per_unit)
         badge = badge_for(step.answer, current)
-        steps.append(Step(
-            infusion, step.answer, current, numbers.get(step.answer.authorization_id), badge,
-            numbers.get(current.authorization_id),
-        ))
+        steps.append(
+            Step(
+                infusion,
+                step.answer,
+                current,
+                numbers.get(step.answer.authorization_id),
+                badge,
+                numbers.get(current.authorization_id),
+            )
+        )
     return PatientRunway(state.patient_id, tuple(steps))
 
 
 def _planned(infusion: Infusion, mg_per_unit: dict) -> cov.PlannedInfusion:
     return cov.PlannedInfusion(
-        infusion.id, infusion.hcpcs_code, infusion.scheduled_at.date(),
-        Decimal(infusion.dose_mg), mg_per_unit[infusion.hcpcs_code],
+        infusion.id,
+        infusion.hcpcs_code,
+        infusion.scheduled_at.date(),
+        Decimal(infusion.dose_mg),
+        mg_per_unit[infusion.hcpcs_code],
     )
 
 
@@ -241,8 +163,11 @@ def _current(infusion, state, auths, facts, windows, mg_per_unit) -> cov.Coverag
     """The check as booked now: every other live infusion counted, this one left out."""
     day = infusion.scheduled_at.date()
     question = cov.CoverageQuestion(
-        infusion.hcpcs_code, day, Decimal(infusion.dose_mg),
-        mg_per_unit[infusion.hcpcs_code], infusion.id,
+        infusion.hcpcs_code,
+        day,
+        Decimal(infusion.dose_mg),
+        mg_per_unit[infusion.hcpcs_code],
+        infusion.id,
     )
     policy = coverage_service.policy_facts(state.policy_on(infusion.hcpcs_code, day))
     return cov.check_coverage(question, auths, facts, policy, windows)
