@@ -46,6 +46,7 @@ def from_environment(instance_path: str) -> dict:
         "DIGEST_SHOW_NAMES": _bool("DIGEST_SHOW_NAMES", False),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SCHEDULER_LOCK_ID": _int("SCHEDULER_LOCK_ID", 7_428_001),
+        "SCHEDULER_HEARTBEAT_SECONDS": _int("SCHEDULER_HEARTBEAT_SECONDS", 300),
         "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.api.protect_from_csrf decides
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -93,7 +93,7 @@ def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
     )
     scheduler.add_job(
         "priorauth.scheduler:heartbeat",
-        IntervalTrigger(seconds=app.config.get("SCHEDULER_HEARTBEAT_SECONDS", 300)),
+        IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"]),
         id="heartbeat",
         replace_existing=True,
     )

@@ -23,9 +23,10 @@ def wait_for(condition, seconds: float = 15.0) -> bool:
 
 @pytest.fixture
 def fast_heartbeat(app_ctx):
+    before = app_ctx.config["SCHEDULER_HEARTBEAT_SECONDS"]
     app_ctx.config["SCHEDULER_HEARTBEAT_SECONDS"] = 1
     yield app_ctx
-    app_ctx.config.pop("SCHEDULER_HEARTBEAT_SECONDS")
+    app_ctx.config["SCHEDULER_HEARTBEAT_SECONDS"] = before
     with db.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM apscheduler_jobs"))
 
