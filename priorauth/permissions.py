@@ -17,8 +17,18 @@ RECORD_ADMINISTRATION = ("billing", "admin")
 VERIFY_ELIGIBILITY = ("scheduler", "front_desk", "admin")
 
 
+def has_role(user, allowed: tuple[str, ...]) -> bool:
+    """Admins may do everything; others need one of the roles."""
+    return user.role == "admin" or user.role in allowed
+
+
+def may(allowed: tuple[str, ...]) -> bool:
+    """Whether the signed-in user may (for pages showing or hiding a button)."""
+    return has_role(current_user, allowed)
+
+
 def ensure_role(user, allowed: tuple[str, ...]) -> None:
-    if user.role != "admin" and user.role not in allowed:
+    if not has_role(user, allowed):
         raise Forbidden(
             f"your role ({user.role}) cannot do this; it needs one of: {', '.join(allowed)}"
         )

@@ -95,6 +95,14 @@ EVIDENCE_SCHEMAS = {
     "prior_product": PriorProductSchema,
 }
 
+EVIDENCE_LABELS = {
+    "lab": "lab result",
+    "oral_iron_trial": "oral iron trial",
+    "ckd_status": "CKD status",
+    "diagnosis": "diagnosis",
+    "prior_product": "prior IV iron product",
+}
+
 
 def load_evidence(payload: dict) -> tuple[str, dict]:
     """Pick the schema by `kind` and load the rest; errors name the field."""

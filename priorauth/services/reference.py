@@ -47,3 +47,8 @@ def load_catalog(path: Path = CATALOG) -> tuple[int, int]:
                 updated += 1
     db.session.flush()
     return added, updated
+
+
+def catalog() -> list[DrugCode]:
+    """The drug codes, by code."""
+    return db.session.scalars(db.select(DrugCode).order_by(DrugCode.code)).all()

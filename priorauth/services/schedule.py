@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from priorauth.domain import coverage as cov
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, DrugCode, Infusion, Patient
+from priorauth.models import AuthorizationRequest, Infusion, Patient
 from priorauth.services import coverage as coverage_service
 from priorauth.services.infusions import list_infusions
 from priorauth.services.runway import Step, runways_for
@@ -43,10 +43,6 @@ def schedule(clinic_id: int, start: date, end: date, status: str | None = None):
 def _step(runways: dict, infusion: Infusion) -> Step | None:
     runway = runways.get(infusion.patient_id)
     return runway.step_for(infusion.id) if runway else None
-
-
-def catalog() -> list[DrugCode]:
-    return db.session.scalars(sa.select(DrugCode).order_by(DrugCode.code)).all()
 
 
 def find_patient(clinic_id: int, patient_id: int | None, mrn: str | None) -> Patient:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -11,6 +9,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from priorauth.services import accounts
+from priorauth.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -20,13 +19,6 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a relative ?next= so sign-in cannot redirect to another site."""
-    if target and not urlsplit(target).netloc and target.startswith("/"):
-        return target
-    return url_for("home.index")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
@@ -34,7 +26,7 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append("Email or password is not right.")
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 422
 

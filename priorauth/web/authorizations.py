@@ -10,7 +10,13 @@ from priorauth.domain.workflow import STORED_STATUSES, allowed_transitions
 from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Patient
-from priorauth.permissions import EDIT_AUTHORIZATIONS, EDIT_EVIDENCE, EDIT_PAYERS, role_required
+from priorauth.permissions import (
+    EDIT_AUTHORIZATIONS,
+    EDIT_EVIDENCE,
+    EDIT_PAYERS,
+    may,
+    role_required,
+)
 from priorauth.schemas.authorizations import (
     CHANNELS,
     DENIAL_REASONS,
@@ -18,17 +24,16 @@ from priorauth.schemas.authorizations import (
     AuthorizationPatchSchema,
     TransitionSchema,
 )
+from priorauth.schemas.patients import EVIDENCE_LABELS
 from priorauth.services import audit, authorizations, patients, transitions
 from priorauth.services.authorizations import EDITABLE
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.runway import authorization_runway
 from priorauth.services.scope import get_owned, scoped
-from priorauth.web.forms import parse_form
-from priorauth.web.patients import (
-    EVIDENCE_LABELS,
+from priorauth.web.forms import (
     blanks_as_none,
     code_options,
-    may,
+    parse_form,
     refusal_errors,
 )
 
@@ -86,8 +91,11 @@ def index():
         current_user.clinic_id, _today(), status=status or None, limit=200
     )
     return render_template(
-        "authorizations/index.html", rows=_with_patients(rows), status=status,
-        status_options=STATUS_OPTIONS, can_edit=may(EDIT_AUTHORIZATIONS),
+        "authorizations/index.html",
+        rows=_with_patients(rows),
+        status=status,
+        status_options=STATUS_OPTIONS,
+        can_edit=may(EDIT_AUTHORIZATIONS),
     )
 
 
@@ -114,8 +122,11 @@ def _coverage_options(patient: Patient | None) -> list[tuple[int, str]]:
 
 def _form_page(template: str, patient, form, errors, **context):
     context |= {
-        "patient": patient, "form": form, "errors": errors,
-        "coverage_options": _coverage_options(patient), "code_options": code_options(),
+        "patient": patient,
+        "form": form,
+        "errors": errors,
+        "coverage_options": _coverage_options(patient),
+        "code_options": code_options(),
     }
     return render_template(template, **context), 422 if errors else 200
 

@@ -2,86 +2,45 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from priorauth.errors import AppError, Conflict
+from priorauth.errors import AppError
 from priorauth.extensions import db
-from priorauth.models import DrugCode, Infusion, Patient
+from priorauth.models import Infusion, Patient
 from priorauth.permissions import (
     EDIT_AUTHORIZATIONS,
     EDIT_EVIDENCE,
     EDIT_PATIENTS,
+    may,
     role_required,
 )
-from priorauth.schemas.patients import EVIDENCE_SCHEMAS, CoverageSchema, PatientSchema
+from priorauth.schemas.patients import (
+    EVIDENCE_LABELS,
+    EVIDENCE_SCHEMAS,
+    CoverageSchema,
+    PatientSchema,
+)
 from priorauth.services import authorizations, patients, payers
 from priorauth.services.clock import clinic_today
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
-from priorauth.web.forms import parse_form, service_errors
+from priorauth.web.forms import (
+    blanks_as_none,
+    code_options,
+    parse_form,
+    refusal_errors,
+    safe_next,
+    service_errors,
+)
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
-
-EVIDENCE_LABELS = {
-    "lab": "lab result",
-    "oral_iron_trial": "oral iron trial",
-    "ckd_status": "CKD status",
-    "diagnosis": "diagnosis",
-    "prior_product": "prior IV iron product",
-}
 
 
 @bp.before_request
 @login_required
 def _signed_in():
     """Every page here needs a signed-in user."""
-
-
-# Helpers shared by the front-desk pages (payers, authorizations import them too).
-
-
-def may(roles: tuple[str, ...]) -> bool:
-    """Whether the signed-in user has one of the roles (admins may do everything)."""
-    return current_user.role == "admin" or current_user.role in roles
-
-
-def safe_next(target: str | None) -> str | None:
-    """A relative path on this site, or None: never follow a ?next= to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return None if parts.scheme or parts.netloc else target
-
-
-def refusal_errors(error: AppError, fields) -> dict:
-    """A service refusal as errors beside known fields; the rest goes on top of the form."""
-    errors = service_errors(error)
-    shown = {k: v for k, v in errors.items() if k in fields}
-    rest = [m for k, v in errors.items() if k not in fields for m in v]
-    if isinstance(error, Conflict) and error.message not in rest:
-        rest.insert(0, error.message)
-    if rest or not shown:
-        shown["_"] = rest or [error.message]
-    return shown
-
-
-def blanks_as_none(schema, form) -> dict:
-    """Optional fields left empty become None, so saving a form can clear a value."""
-    return {
-        name: None
-        for name, field in schema.fields.items()
-        if field.allow_none and not field.dump_only and not form.get(name, "").strip()
-    }
-
-
-def code_options() -> list[tuple[str, str]]:
-    """The drug code catalog as select options: code — brand."""
-    codes = db.session.scalars(sa.select(DrugCode).order_by(DrugCode.code)).all()
-    return [(c.code, f"{c.code} — {c.brand}") for c in codes]
 
 
 def _patient(patient_id: int) -> Patient:

@@ -11,19 +11,23 @@ from priorauth.domain.evidence_rules import fmt
 from priorauth.errors import AppError, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Payer
-from priorauth.permissions import EDIT_PAYERS, ensure_role, role_required
+from priorauth.permissions import EDIT_PAYERS, ensure_role, may, role_required
 from priorauth.schemas.payers import PayerPatchSchema, PayerSchema, PolicySchema
 from priorauth.services import payers
 from priorauth.services.scope import get_owned
-from priorauth.web.forms import parse_form
-from priorauth.web.patients import blanks_as_none, code_options, may, refusal_errors
+from priorauth.web.forms import blanks_as_none, code_options, parse_form, refusal_errors
 
 bp = Blueprint("payers", __name__, url_prefix="/payers")
 
 POLICY_LISTS = ("accepted_diagnoses", "preferred_codes")
 PAYER_FIELDS = (
-    "name", "kind", "contact", "standard_response_days", "expedited_response_hours",
-    "appeal_window_days", "requires_waste_modifiers",
+    "name",
+    "kind",
+    "contact",
+    "standard_response_days",
+    "expedited_response_hours",
+    "appeal_window_days",
+    "requires_waste_modifiers",
 )
 
 
@@ -63,7 +67,10 @@ def index():
     rows = payers.list_payers(current_user.clinic_id)
     on_file = {p.id: {policy.hcpcs_code for policy in p.policies} for p in rows}
     return render_template(
-        "payers/index.html", payers=rows, on_file=on_file, codes=code_options(),
+        "payers/index.html",
+        payers=rows,
+        on_file=on_file,
+        codes=code_options(),
         can_edit=may(EDIT_PAYERS),
     )
 
@@ -149,8 +156,13 @@ def policy(payer_id: int, code: str):
             flash(f"Policy of {payer.name} for {code} saved.", "success")
             return redirect(url_for("payers.policy", payer_id=payer.id, code=code))
     context = {
-        "payer": payer, "code": code, "policy": current, "form": form, "errors": errors,
-        "codes": code_options(), "on_file": {p.hcpcs_code for p in payer.policies},
+        "payer": payer,
+        "code": code,
+        "policy": current,
+        "form": form,
+        "errors": errors,
+        "codes": code_options(),
+        "on_file": {p.hcpcs_code for p in payer.policies},
         "can_edit": may(EDIT_PAYERS),
     }
     return render_template("payers/policy.html", **context), 422 if errors else 200

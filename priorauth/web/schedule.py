@@ -11,7 +11,7 @@ from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.permissions import BOOK_INFUSIONS, role_required
 from priorauth.schemas.infusions import BookingSchema, CoverageQuestionSchema
-from priorauth.services import infusions
+from priorauth.services import infusions, reference
 from priorauth.services import schedule as schedule_service
 from priorauth.services.clock import clinic_today
 from priorauth.services.patients import search_patients
@@ -21,8 +21,10 @@ bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
 VIEWS = {"day": 1, "week": 7}
 STATUSES = (
-    ("scheduled", "Scheduled"), ("administered", "Administered"),
-    ("cancelled", "Cancelled"), ("no_show", "No-show"),
+    ("scheduled", "Scheduled"),
+    ("administered", "Administered"),
+    ("cancelled", "Cancelled"),
+    ("no_show", "No-show"),
 )
 
 
@@ -52,8 +54,14 @@ def index():
     end = start + timedelta(days=days - 1)
     rows = schedule_service.schedule(current_user.clinic_id, start, end, status or None)
     return render_template(
-        "schedule/index.html", rows=rows, view=view, start=start, end=end, status=status,
-        statuses=STATUSES, prev_start=start - timedelta(days=days),
+        "schedule/index.html",
+        rows=rows,
+        view=view,
+        start=start,
+        end=end,
+        status=status,
+        statuses=STATUSES,
+        prev_start=start - timedelta(days=days),
         next_start=start + timedelta(days=days),
     )
 
@@ -62,10 +70,12 @@ def _page(form, errors, result=None, status=200):
     """The coverage-check page: the question, its answer in place, and the booking form."""
     patients = search_patients(current_user.clinic_id, "", limit=200)
     return render_template(
-        "schedule/coverage_check.html", form=form, errors=errors, result=result,
+        "schedule/coverage_check.html",
+        form=form,
+        errors=errors,
+        result=result,
         patient_options=[(p.id, f"{p.mrn} · {p.last_name}, {p.first_name}") for p in patients],
-        code_options=[(c.code, f"{c.code} · {c.drug} ({c.brand})")
-                      for c in schedule_service.catalog()],
+        code_options=[(c.code, f"{c.code} · {c.drug} ({c.brand})") for c in reference.catalog()],
         can_book=may(BOOK_INFUSIONS),
     ), status
 
