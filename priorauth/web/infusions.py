@@ -47,10 +47,14 @@ def _page(infusion_id: int, forms=None, errs=None, status=200):
         step = patient_runway(current_user, infusion.patient_id).step_for(infusion.id)
     defaults, forms = _defaults(infusion), forms or {}
     return render_template(
-        "infusions/show.html", infusion=infusion, step=step,
+        "infusions/show.html",
+        infusion=infusion,
+        step=step,
         reschedule_form=forms.get("reschedule", defaults),
-        admin_form=forms.get("administer", defaults), errs=errs or {},
-        can_book=may(BOOK_INFUSIONS), can_administer=may(RECORD_ADMINISTRATION),
+        admin_form=forms.get("administer", defaults),
+        errs=errs or {},
+        can_book=may(BOOK_INFUSIONS),
+        can_administer=may(RECORD_ADMINISTRATION),
     ), status
 
 
@@ -72,8 +76,12 @@ def update(infusion_id: int):
             return redirect(url_for("infusions.show", infusion_id=infusion_id))
         except AppError as error:
             db.session.rollback()
-            return _page(infusion_id, {"reschedule": request.form},
-                         {"reschedule": _patch_errors(error)}, error.status)
+            return _page(
+                infusion_id,
+                {"reschedule": request.form},
+                {"reschedule": _patch_errors(error)},
+                error.status,
+            )
     return _page(infusion_id, {"reschedule": request.form}, {"reschedule": errors}, 422)
 
 
