@@ -75,7 +75,8 @@ def create_token(email: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from priorauth.cli_digests import digests_cli
     from priorauth.cli_scheduler import scheduler_cli
 
-    for command in (seed_reference, seed_demo, users_cli, scheduler_cli):
+    for command in (seed_reference, seed_demo, users_cli, scheduler_cli, digests_cli):
         app.cli.add_command(command)

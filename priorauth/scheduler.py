@@ -23,6 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from sqlalchemy.pool import NullPool
 
 from priorauth.extensions import db
 from priorauth.models import Clinic
@@ -118,7 +119,9 @@ class Leader:
         return self._try_file_lock()
 
     def _try_advisory_lock(self, engine) -> bool:
-        conn = engine.connect()
+        """A session lock on a connection of its own (no pool: closing it ends the session)."""
+        lock_engine = sa.create_engine(engine.url, poolclass=NullPool)
+        conn = lock_engine.connect()
         lock_id = self.app.config["SCHEDULER_LOCK_ID"]
         got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(lock_id))).scalar()
         conn.commit()
@@ -126,6 +129,7 @@ class Leader:
             self._conn = conn  # the lock lives as long as this session
         else:
             conn.close()
+            lock_engine.dispose()
         return bool(got)
 
     def _try_file_lock(self) -> bool:
@@ -169,6 +173,7 @@ class Leader:
             self.scheduler.shutdown(wait=True)
         if self._conn is not None:
             self._conn.close()  # ends the session, which frees the advisory lock
+            self._conn.engine.dispose()
             self._conn = None
         if self._file is not None:
             self._file.close()

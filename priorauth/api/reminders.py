@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import marshmallow as ma
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from priorauth.services.clock import clinic_now
+from priorauth.services.clock import moment
 from priorauth.services.reminders import reminders_for
 
 blp = Blueprint("reminders", __name__, url_prefix="/reminders", description="Reminders")
@@ -27,13 +25,6 @@ class ReminderSchema(ma.Schema):
     infusion_id = ma.fields.Integer(allow_none=True)
     patient_id = ma.fields.Integer(allow_none=True)
     urgency = ma.fields.Integer()
-
-
-def moment(clinic, as_of) -> datetime:
-    """Now in the clinic, or the given day at the clinic's digest hour."""
-    if as_of is None:
-        return clinic_now(clinic)
-    return datetime.combine(as_of, time(hour=clinic.digest_hour))
 
 
 @blp.route("")

@@ -11,11 +11,10 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from priorauth.domain.reminders import Reminder, ReminderType
 from priorauth.domain.reminders import TYPE_ORDER as REMINDER_ORDER
+from priorauth.domain.reminders import Reminder, ReminderType
 from priorauth.extensions import db
 from priorauth.models import Infusion, Patient
-from priorauth.services.clock import clinic_now
 from priorauth.services.reminders import label, reminders_for
 from priorauth.services.scope import scoped
 
@@ -109,13 +108,6 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         return not self.groups
-
-
-def moment(clinic, as_of: date | None = None) -> datetime:
-    """Now in the clinic, or the given day at the clinic's digest hour."""
-    if as_of is None:
-        return clinic_now(clinic)
-    return datetime.combine(as_of, time(hour=clinic.digest_hour))
 
 
 def _item_key(item: DigestItem) -> tuple:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from priorauth.models.base import utcnow
@@ -17,9 +17,16 @@ def clinic_today(clinic) -> date:
     return clinic_now(clinic).date()
 
 
+def moment(clinic, as_of: date | None = None) -> datetime:
+    """Now in the clinic, or the given day at the clinic's digest hour."""
+    if as_of is None:
+        return clinic_now(clinic)
+    return datetime.combine(as_of, time(hour=clinic.digest_hour))
+
+
 def to_clinic_time(clinic, utc_value: datetime) -> datetime:
     zone = ZoneInfo(clinic.timezone)
     return utc_value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
 
 
-__all__ = ["clinic_now", "clinic_today", "to_clinic_time", "utcnow"]
+__all__ = ["clinic_now", "clinic_today", "moment", "to_clinic_time", "utcnow"]

@@ -20,8 +20,14 @@ from priorauth.domain import evidence as ev
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.errors import NotFound
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, Coverage, DrugCode, Infusion, Patient
-from priorauth.models import PayerPolicy
+from priorauth.models import (
+    AuthorizationRequest,
+    Coverage,
+    DrugCode,
+    Infusion,
+    Patient,
+    PayerPolicy,
+)
 from priorauth.services import snapshots
 from priorauth.services.coverage import decision_due
 from priorauth.services.patients import evidence_of
@@ -156,7 +162,7 @@ class ClinicQueues:
         """Checklists of the draft and pended requests, by request id."""
         todo = [a for a in self.auths if a.status in TO_PREPARE]
         policies = _policies(self.clinic_id)
-        _drug_codes()  # so that auth.drug is found in the session, never queried one by one
+        self.catalog = _drug_codes()  # held, so that auth.drug is found in the session
         evidence = evidence_by_patient({a.patient_id for a in todo})
         return {
             a.id: ev.build_checklist(

@@ -31,7 +31,9 @@ def thresholds_of(clinic: Clinic) -> rules.Thresholds:
 
 
 def label(patient) -> str:
-    return f"MRN {patient.mrn} ({patient.initials})"
+    """MRN and initials, never the name: reminders travel by email."""
+    mrn = patient.mrn if patient.mrn.upper().startswith("MRN") else f"MRN {patient.mrn}"
+    return f"{mrn} ({patient.initials})"
 
 
 def _watched_authorizations(clinic_id: int, today: date) -> list[AuthorizationRequest]:

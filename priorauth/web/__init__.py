@@ -24,14 +24,27 @@ NAV_LINKS = (
     ("authorizations.index", "Requests"),
     ("schedule.index", "Schedule"),
     ("schedule.coverage_check", "Coverage check"),
+    ("digests.reminders", "Reminders"),
+    ("digests.mine", "My digest"),
     ("payers.index", "Payers"),
 )
 
 
 def register_blueprints(app) -> None:
-    from priorauth.web import auth, authorizations, home, infusions, patients, payers, schedule
+    from priorauth.web import (
+        auth,
+        authorizations,
+        digests,
+        home,
+        infusions,
+        patients,
+        payers,
+        schedule,
+        search,
+    )
 
-    for module in (auth, home, patients, payers, authorizations, schedule, infusions):
+    modules = (auth, home, patients, payers, authorizations, schedule, infusions, search, digests)
+    for module in modules:
         app.register_blueprint(module.bp)
     app.jinja_env.globals["nav_links"] = [
         (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions

@@ -1,0 +1,85 @@
+"""Pages: "my digest" (exactly what today's email says) and the clinic's reminders by type."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from priorauth.notify.digest import clinic_items, group
+from priorauth.notify.render import context_for, render
+from priorauth.notify.runner import digest_of_day
+from priorauth.services.clock import clinic_now, moment
+
+bp = Blueprint("digests", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every page here needs a signed-in user."""
+
+
+def _day_arg(name: str) -> tuple[date | None, dict]:
+    """The optional YYYY-MM-DD query argument, or an error to show beside its field."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None, {}
+    try:
+        return date.fromisoformat(text), {}
+    except ValueError:
+        return None, {name: ["Enter a date as YYYY-MM-DD."]}
+
+
+def _sending_plan(user, digest, row, digest_date: date) -> str:
+    """One sentence: whether and when this digest goes out."""
+    clinic = user.clinic
+    if row is not None:
+        return {"sent": "sent", "failed": "failed", "pending": "pending"}[row.status]
+    if not (user.digest_opt_in and user.active):
+        return "not_subscribed"
+    if digest.is_empty and not user.digest_when_empty:
+        return "empty"
+    now = clinic_now(clinic)
+    if digest_date < now.date():
+        return "not_sent"
+    return "scheduled" if now < moment(clinic, digest_date) else "due"
+
+
+@bp.get("/digests/mine")
+def mine():
+    """The signed-in user's digest of the day (default today), as the email has it."""
+    clinic = current_user.clinic
+    day, errors = _day_arg("date")
+    digest_date = day or clinic_now(clinic).date()
+    digest, row = digest_of_day(current_user, digest_date)
+    email = render(digest, current_user)
+    page = context_for(digest, current_user, base_url="")
+    return render_template(
+        "digests/mine.html",
+        **page,
+        email=email,
+        row=row,
+        errors=errors,
+        plan=_sending_plan(current_user, digest, row, digest_date),
+        clinic=clinic,
+        form={"date": request.args.get("date", "") if errors else digest_date.isoformat()},
+    ), (400 if errors else 200)
+
+
+@bp.get("/reminders")
+def reminders():
+    """Every reminder of the clinic (now, or a day at the digest hour), grouped by type."""
+    clinic = current_user.clinic
+    day, errors = _day_arg("as_of")
+    now_local = moment(clinic, day)
+    digest = group(clinic_items(clinic, now_local, show_names=True), now_local.date())
+    return render_template(
+        "digests/reminders.html",
+        digest=digest,
+        base_url="",
+        now_local=now_local,
+        errors=errors,
+        form={"as_of": request.args.get("as_of", "")},
+    ), (400 if errors else 200)
