@@ -150,11 +150,13 @@ class Leader:
         global _app
         _app = self.app
         with self.app.app_context():
-            url = db.engine.url.render_as_string(hide_password=False)
+            url = db.engine.url
+        # NullPool: every connection closes when returned, so shutdown leaves none open.
+        store = SQLAlchemyJobStore(
+            engine=sa.create_engine(url, poolclass=NullPool), tablename="apscheduler_jobs"
+        )
         self.scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=url, tablename="apscheduler_jobs")},
-            job_defaults=JOB_DEFAULTS,
-            timezone="UTC",
+            jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone="UTC"
         )
         self.scheduler.add_listener(self._on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.scheduler.start()
