@@ -7,10 +7,8 @@ can never disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -30,7 +28,6 @@ from priorauth.models import (
 )
 from priorauth.services import snapshots
 from priorauth.services.coverage import decision_due
-from priorauth.services.patients import evidence_of
 from priorauth.services.runway import COVERED, Step
 from priorauth.services.schedule import schedule
 from priorauth.services.scope import scoped
@@ -40,12 +37,22 @@ EXPIRING_DAYS = 30
 UNCOVERED_DAYS = 7
 PAGE_SIZE = 25
 QUEUES = (
-    "needs_evidence", "ready_to_submit", "waiting_on_payer", "appeal_open",
-    "expiring", "uncovered_soon", "units_low",
+    "needs_evidence",
+    "ready_to_submit",
+    "waiting_on_payer",
+    "appeal_open",
+    "expiring",
+    "uncovered_soon",
+    "units_low",
 )
 ROLE_FIRST = {
-    "front_desk": ("needs_evidence", "ready_to_submit", "waiting_on_payer", "appeal_open",
-                   "expiring"),
+    "front_desk": (
+        "needs_evidence",
+        "ready_to_submit",
+        "waiting_on_payer",
+        "appeal_open",
+        "expiring",
+    ),
     "scheduler": ("uncovered_soon", "units_low", "expiring"),
     "billing": ("units_low", "expiring"),
     "admin": QUEUES,
@@ -163,7 +170,7 @@ class ClinicQueues:
         todo = [a for a in self.auths if a.status in TO_PREPARE]
         policies = _policies(self.clinic_id)
         self.catalog = _drug_codes()  # held, so that auth.drug is found in the session
-        evidence = evidence_by_patient({a.patient_id for a in todo})
+        evidence = snapshots.evidence_by_patient({a.patient_id for a in todo})
         return {
             a.id: ev.build_checklist(
                 snapshots.policy_facts(policies.get((a.coverage.payer_id, a.hcpcs_code))),
@@ -201,23 +208,36 @@ class ClinicQueues:
             if auth.status in AWAITING_PAYER:
                 due = decision_due(auth)
                 late = (self.today - due).days if due else None
-                rows.append(QueueRow(auth.patient, auth, day=due, days=late,
-                                     overdue=late is not None and late > 0))
+                rows.append(
+                    QueueRow(
+                        auth.patient,
+                        auth,
+                        day=due,
+                        days=late,
+                        overdue=late is not None and late > 0,
+                    )
+                )
         return rows
 
     def _expiring(self) -> list[QueueRow]:
         until = self.today + timedelta(days=EXPIRING_DAYS)
         return [
-            QueueRow(a.patient, a, day=a.approved_end, days=(a.approved_end - self.today).days,
-                     units=a.units_left)
+            QueueRow(
+                a.patient,
+                a,
+                day=a.approved_end,
+                days=(a.approved_end - self.today).days,
+                units=a.units_left,
+            )
             for a in self.auths
             if a.current_status in APPROVED and a.approved_end and a.approved_end <= until
         ]
 
     def _appeal_open(self) -> list[QueueRow]:
         return [
-            QueueRow(a.patient, a, day=a.appeal_deadline,
-                     days=(a.appeal_deadline - self.today).days)
+            QueueRow(
+                a.patient, a, day=a.appeal_deadline, days=(a.appeal_deadline - self.today).days
+            )
             for a in self.auths
             if a.status == Status.DENIED and a.appeal_deadline >= self.today
         ]
@@ -232,9 +252,13 @@ class ClinicQueues:
 
     def _uncovered_soon(self) -> list[QueueRow]:
         return [
-            QueueRow(row.infusion.patient, infusion=row.infusion, step=row.step,
-                     day=row.infusion.scheduled_at,
-                     days=(row.infusion.scheduled_at.date() - self.today).days)
+            QueueRow(
+                row.infusion.patient,
+                infusion=row.infusion,
+                step=row.step,
+                day=row.infusion.scheduled_at,
+                days=(row.infusion.scheduled_at.date() - self.today).days,
+            )
             for row in self.booked_soon
             if row.badge != COVERED
         ]
@@ -246,11 +270,15 @@ def _watched(clinic_id: int, today: date) -> list[AuthorizationRequest]:
         AuthorizationRequest.status.in_((*TO_PREPARE, *AWAITING_PAYER)),
         sa.and_(
             AuthorizationRequest.status.in_(APPROVED),
-            sa.or_(AuthorizationRequest.approved_end.is_(None),
-                   AuthorizationRequest.approved_end >= today),
+            sa.or_(
+                AuthorizationRequest.approved_end.is_(None),
+                AuthorizationRequest.approved_end >= today,
+            ),
         ),
-        sa.and_(AuthorizationRequest.status == Status.DENIED,
-                AuthorizationRequest.appeal_deadline >= today),
+        sa.and_(
+            AuthorizationRequest.status == Status.DENIED,
+            AuthorizationRequest.appeal_deadline >= today,
+        ),
     )
     query = (
         scoped(AuthorizationRequest, clinic_id)
@@ -271,53 +299,3 @@ def _policies(clinic_id: int) -> dict[tuple[int, str], PayerPolicy]:
 
 def _drug_codes() -> list[DrugCode]:
     return db.session.scalars(sa.select(DrugCode)).all()
-
-
-def evidence_by_patient(patient_ids: set[int]) -> dict[int, ev.PatientEvidence]:
-    """Each patient's evidence as the checklist takes it (as services/snapshots builds it for
-    one patient), for many patients in six queries."""
-    ids = sorted(patient_ids)
-    rows = evidence_of(ids)
-    grouped: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for kind, records in rows.items():
-        for record in records:
-            grouped[record.patient_id][kind].append(record)
-    given = _given_products(ids)
-    return {pid: _patient_evidence(grouped[pid], given[pid]) for pid in ids}
-
-
-def _given_products(ids: list[int]) -> dict[int, list[ev.PriorProduct]]:
-    found: dict[int, list[ev.PriorProduct]] = defaultdict(list)
-    if not ids:
-        return found
-    rows = db.session.execute(
-        sa.select(Infusion.patient_id, Infusion.hcpcs_code, Infusion.administered_at).where(
-            Infusion.patient_id.in_(ids), Infusion.status == "administered"
-        )
-    ).all()
-    for pid, code, at in rows:
-        if at is not None:
-            found[pid].append(ev.PriorProduct(code, at.date()))
-    return found
-
-
-def _patient_evidence(rows: dict[str, list], given: list[ev.PriorProduct]) -> ev.PatientEvidence:
-    return ev.PatientEvidence(
-        labs=tuple(
-            ev.Lab(ev.LabTest(r.test), Decimal(r.value), r.observed_on) for r in rows["lab"]
-        ),
-        trials=tuple(
-            ev.OralIronTrial(
-                r.drug, r.start_date, r.end_date, ev.TrialOutcome(r.outcome) if r.outcome else None
-            )
-            for r in rows["oral_iron_trial"]
-        ),
-        ckd=tuple(
-            ev.CkdStatus(r.stage, ev.Dialysis(r.dialysis), r.observed_on)
-            for r in rows["ckd_status"]
-        ),
-        diagnoses=tuple(ev.Diagnosis(r.code, r.observed_on) for r in rows["diagnosis"]),
-        prior_products=tuple(
-            [ev.PriorProduct(r.hcpcs_code, r.given_on) for r in rows["prior_product"]] + given
-        ),
-    )
