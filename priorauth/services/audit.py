@@ -44,6 +44,15 @@ def record(
     return event
 
 
+def apply_changes(actor, entity, data: dict, action: str = "updated") -> dict:
+    """Set the fields that differ, audit them as one event, and return what changed."""
+    changes = {k: v for k, v in data.items() if getattr(entity, k) != v}
+    for key, value in changes.items():
+        setattr(entity, key, value)
+    record(actor, entity, action, changes=changes)
+    return changes
+
+
 def history(entity_type: str, entity_id: int, clinic_id: int) -> list[AuditEvent]:
     return db.session.scalars(
         db.select(AuditEvent)

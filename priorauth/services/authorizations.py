@@ -72,11 +72,8 @@ def update_authorization(actor, auth_id: int, data: dict) -> AuthorizationReques
         "requested_start", auth.requested_start
     ):
         raise ValidationFailed.on("requested_end", "must be on or after requested_start")
-    changes = {k: v for k, v in data.items() if getattr(auth, k) != v}
-    for key, value in changes.items():
-        setattr(auth, key, value)
     auth.units_requested = _units(merged)
-    audit.record(actor, auth, "updated", changes=changes)
+    audit.apply_changes(actor, auth, data)
     return auth
 
 

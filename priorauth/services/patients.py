@@ -50,10 +50,7 @@ def update_patient(actor, patient_id: int, data: dict) -> Patient:
     patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
     if "mrn" in data:
         _ensure_unique_mrn(actor.clinic_id, data["mrn"], exclude_id=patient.id)
-    changes = {k: v for k, v in data.items() if getattr(patient, k) != v}
-    for key, value in changes.items():
-        setattr(patient, key, value)
-    audit.record(actor, patient, "updated", changes=changes)
+    audit.apply_changes(actor, patient, data)
     return patient
 
 

@@ -35,10 +35,7 @@ def update_payer(actor, payer_id: int, data: dict) -> Payer:
     payer = get_owned(Payer, payer_id, actor.clinic_id, what="payer")
     if "name" in data:
         _ensure_unique_name(actor.clinic_id, data["name"], exclude_id=payer.id)
-    changes = {k: v for k, v in data.items() if getattr(payer, k) != v}
-    for key, value in changes.items():
-        setattr(payer, key, value)
-    audit.record(actor, payer, "updated", changes=changes)
+    audit.apply_changes(actor, payer, data)
     return payer
 
 

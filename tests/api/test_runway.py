@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-import sqlalchemy as sa
-
-from priorauth.extensions import db
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
+from tests.querycount import counting_queries
 
 
 def at(days: int, hour: int = 10) -> str:
@@ -17,9 +14,16 @@ def at(days: int, hour: int = 10) -> str:
 
 
 def book(api, patient_id, days, dose="100", expect=201, **extra) -> dict:
-    response = api.post("/api/v1/infusions", json={
-        "patient_id": patient_id, "hcpcs_code": "J1439", "scheduled_at": at(days),
-        "dose_mg": dose, **extra})
+    response = api.post(
+        "/api/v1/infusions",
+        json={
+            "patient_id": patient_id,
+            "hcpcs_code": "J1439",
+            "scheduled_at": at(days),
+            "dose_mg": dose,
+            **extra,
+        },
+    )
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 
@@ -28,21 +32,6 @@ def runway(api, patient_id, **query) -> dict:
     response = api.get(f"/api/v1/patients/{patient_id}/runway", query_string=query)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
-
-
-@contextmanager
-def counted_statements():
-    """Counts the SQL statements sent while the block runs."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_third_booking_past_the_units_is_first_uncovered(api):
@@ -93,15 +82,19 @@ def test_runway_narrowed_to_one_authorization(api):
     book(api, patient["id"], 40, override_reason="after the approval")
     narrowed = runway(api, patient["id"], authorization_id=auth["id"])
     assert [s["infusion_id"] for s in narrowed["steps"]][0] == covered["id"]
-    assert all(auth["id"] in (s["authorization_id"], s["booked_authorization_id"])
-               for s in narrowed["steps"])
+    assert all(
+        auth["id"] in (s["authorization_id"], s["booked_authorization_id"])
+        for s in narrowed["steps"]
+    )
     assert runway(api, patient["id"], authorization_id=auth["id"] + 999)["steps"] == []
 
 
 def test_runway_without_bookings_is_empty_and_other_clinics_are_not_found(api):
     patient, _ = b.approved_auth(api)
     assert runway(api, patient["id"]) == {
-        "patient_id": patient["id"], "steps": [], "first_uncovered": None,
+        "patient_id": patient["id"],
+        "steps": [],
+        "first_uncovered": None,
     }
     missing = api.get(f"/api/v1/patients/{patient['id'] + 999}/runway")
     assert missing.status_code == 404
@@ -112,7 +105,7 @@ def _statements_for_runway(api, bookings: int, mrn: str) -> int:
     patient, _ = b.approved_auth(api, mrn=mrn, units=100 * bookings, administrations=bookings)
     for day in range(1, bookings + 1):
         book(api, patient["id"], day)
-    with counted_statements() as seen:
+    with counting_queries() as seen:
         body = runway(api, patient["id"])
     assert len(body["steps"]) == bookings
     assert body["first_uncovered"] is None

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,18 +15,28 @@ from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient, Us
 from priorauth.services import authorizations, charts, demo
 from priorauth.services.dashboard import PAGE_SIZE, QUEUES
 from tests.api import builders as b
+from tests.querycount import counting_queries
 
 ZONE = ZoneInfo("America/New_York")
 PASSWORD = "demo-password"
 ROLE_FIRST = {
-    "front_desk": ["needs_evidence", "ready_to_submit", "waiting_on_payer", "appeal_open",
-                   "expiring"],
+    "front_desk": [
+        "needs_evidence",
+        "ready_to_submit",
+        "waiting_on_payer",
+        "appeal_open",
+        "expiring",
+    ],
     "scheduler": ["uncovered_soon", "units_low", "expiring"],
     "billing": ["units_low", "expiring"],
     "admin": list(QUEUES),
 }
-EMAILS = {"front_desk": "frontdesk", "scheduler": "scheduler", "billing": "billing",
-          "admin": "admin"}
+EMAILS = {
+    "front_desk": "frontdesk",
+    "scheduler": "scheduler",
+    "billing": "billing",
+    "admin": "admin",
+}
 
 
 def demo_today() -> date:
@@ -99,8 +108,14 @@ def test_each_queue_count_equals_the_rows_its_list_shows(client, demo_clinic):
 def test_demo_clinic_fills_the_front_desk_queues(client, demo_clinic):
     sign_in_demo(client, "front_desk")
     shown = counts(client)
-    for name in ("needs_evidence", "ready_to_submit", "waiting_on_payer", "appeal_open",
-                 "expiring", "uncovered_soon"):
+    for name in (
+        "needs_evidence",
+        "ready_to_submit",
+        "waiting_on_payer",
+        "appeal_open",
+        "expiring",
+        "uncovered_soon",
+    ):
         assert shown[name] > 0, name
 
 
@@ -108,8 +123,9 @@ def test_counts_move_when_a_request_is_submitted(client, demo_clinic):
     sign_in_demo(client, "front_desk")
     before = counts(client)
     ready = all_rows(client, "ready_to_submit")[0]
-    response = client.post(f"/authorizations/{ready}/transition",
-                           data={"to": "submitted", "channel": "portal"})
+    response = client.post(
+        f"/authorizations/{ready}/transition", data={"to": "submitted", "channel": "portal"}
+    )
     assert response.status_code == 302
     middle = counts(client)
     assert middle["ready_to_submit"] == before["ready_to_submit"] - 1
@@ -117,8 +133,14 @@ def test_counts_move_when_a_request_is_submitted(client, demo_clinic):
     assert ready in all_rows(client, "waiting_on_payer")
 
     lacking = all_rows(client, "needs_evidence")[0]
-    response = client.post(f"/authorizations/{lacking}/transition", data={
-        "to": "submitted", "channel": "fax", "override_reason": "payer accepts the GI letter"})
+    response = client.post(
+        f"/authorizations/{lacking}/transition",
+        data={
+            "to": "submitted",
+            "channel": "fax",
+            "override_reason": "payer accepts the GI letter",
+        },
+    )
     assert response.status_code == 302
     after = counts(client)
     assert after["needs_evidence"] == middle["needs_evidence"] - 1
@@ -137,8 +159,9 @@ def test_overdue_payer_answers_are_red_with_days_overdue(client, demo_clinic):
 
 def test_submitted_times_are_shown_in_the_clinics_time_zone(client, demo_clinic):
     sign_in_demo(client, "front_desk")
-    auth = db.session.scalars(sa.select(AuthorizationRequest).where(
-        AuthorizationRequest.status == "submitted")).first()
+    auth = db.session.scalars(
+        sa.select(AuthorizationRequest).where(AuthorizationRequest.status == "submitted")
+    ).first()
     local = auth.submitted_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZONE)
     html = client.get("/queues/waiting_on_payer").get_data(as_text=True)
     assert f"{local:%Y-%m-%d %H:%M}" in html
@@ -232,8 +255,9 @@ def test_pagination_25_a_page(client, admin, thirty_drafts):
 
 
 def _patient(mrn: str, clinic) -> Patient:
-    return db.session.scalar(sa.select(Patient).where(Patient.mrn == mrn,
-                                                      Patient.clinic_id == clinic.id))
+    return db.session.scalar(
+        sa.select(Patient).where(Patient.mrn == mrn, Patient.clinic_id == clinic.id)
+    )
 
 
 def test_search_by_exact_mrn_opens_the_patient(client, demo_clinic):
@@ -257,23 +281,31 @@ def test_search_by_part_of_an_mrn_or_a_name_lists_patients(client, demo_clinic):
 
 def test_search_by_auth_number(client, demo_clinic):
     sign_in_demo(client, "front_desk")
-    auth = db.session.scalars(sa.select(AuthorizationRequest).where(
-        AuthorizationRequest.auth_number.like("BH-%"))).first()
+    auth = db.session.scalars(
+        sa.select(AuthorizationRequest).where(AuthorizationRequest.auth_number.like("BH-%"))
+    ).first()
     response = client.get("/search", query_string={"q": auth.auth_number.lower()})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/authorizations/{auth.id}")
     html = client.get("/search?q=BH-").get_data(as_text=True)
     found = {int(n) for n in re.findall(r'data-request-id="(\d+)"', html)}
-    expected = db.session.scalars(sa.select(AuthorizationRequest.id).where(
-        AuthorizationRequest.auth_number.like("BH-%"))).all()
+    expected = db.session.scalars(
+        sa.select(AuthorizationRequest.id).where(AuthorizationRequest.auth_number.like("BH-%"))
+    ).all()
     assert found == set(expected) and len(found) >= 2
     assert auth.hcpcs_code in html and f"/authorizations/{auth.id}" in html
 
 
 def test_search_is_in_the_header_of_every_page(client, demo_clinic):
     sign_in_demo(client)
-    for path in ("/", "/patients", "/authorizations", "/schedule", "/queues/expiring",
-                 "/search?q=a"):
+    for path in (
+        "/",
+        "/patients",
+        "/authorizations",
+        "/schedule",
+        "/queues/expiring",
+        "/search?q=a",
+    ):
         html = client.get(path).get_data(as_text=True)
         assert 'action="/search"' in html and 'id="site-search"' in html, path
         assert '<label class="visually-hidden" for="site-search">' in html, path
@@ -287,14 +319,20 @@ def test_another_clinics_rows_never_appear(client, demo_clinic, second_clinic):
     html = client.get("/search?q=alvarez").get_data(as_text=True)
     assert re.findall(r'data-patient-id="(\d+)"', html) == [str(mine.id)]
     html = client.get("/search?q=BH-").get_data(as_text=True)
-    theirs = set(db.session.scalars(sa.select(AuthorizationRequest.id).where(
-        AuthorizationRequest.clinic_id == second_clinic.id)).all())
+    theirs = set(
+        db.session.scalars(
+            sa.select(AuthorizationRequest.id).where(
+                AuthorizationRequest.clinic_id == second_clinic.id
+            )
+        ).all()
+    )
     found = {int(n) for n in re.findall(r'data-request-id="(\d+)"', html)}
     assert found and not found & theirs
     for name in QUEUES:
         model = Infusion if name == "uncovered_soon" else AuthorizationRequest
-        foreign = set(db.session.scalars(
-            sa.select(model.id).where(model.clinic_id == second_clinic.id)).all())
+        foreign = set(
+            db.session.scalars(sa.select(model.id).where(model.clinic_id == second_clinic.id)).all()
+        )
         assert not set(all_rows(client, name)) & foreign, name
 
 
@@ -309,36 +347,33 @@ def test_a_second_clinic_does_not_change_the_first_clinics_counts(client, demo_c
 # --- a fixed number of queries ----------------------------------------------------------------
 
 
-@contextmanager
-def counted_statements():
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _queries(client, path: str) -> int:
-    with counted_statements() as seen:
+    with counting_queries() as seen:
         assert client.get(path).status_code == 200
     return len(seen)
 
 
-COPIED = ("patient_id", "coverage_id", "hcpcs_code", "diagnosis_codes", "dose_mg",
-          "administrations", "requested_start", "requested_end", "urgency")
+COPIED = (
+    "patient_id",
+    "coverage_id",
+    "hcpcs_code",
+    "diagnosis_codes",
+    "dose_mg",
+    "administrations",
+    "requested_start",
+    "requested_end",
+    "urgency",
+)
 
 
 def _copy_requests(clinic) -> None:
     """Each of the clinic's requests logged once more, as a draft."""
-    desk = db.session.scalar(sa.select(User).where(User.clinic_id == clinic.id,
-                                                   User.role == "front_desk"))
-    rows = db.session.scalars(sa.select(AuthorizationRequest).where(
-        AuthorizationRequest.clinic_id == clinic.id)).all()
+    desk = db.session.scalar(
+        sa.select(User).where(User.clinic_id == clinic.id, User.role == "front_desk")
+    )
+    rows = db.session.scalars(
+        sa.select(AuthorizationRequest).where(AuthorizationRequest.clinic_id == clinic.id)
+    ).all()
     for auth in rows:
         authorizations.create_authorization(desk, {k: getattr(auth, k) for k in COPIED})
     db.session.commit()
@@ -386,7 +421,8 @@ def test_dashboard_pictures_have_titles_and_text_alternatives(client, demo_clini
     assert f"draft {statuses['draft']}," in svgs[0]
     assert f"approved {statuses['approved']}," in svgs[0]
     assert sum(statuses.values()) == db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuthorizationRequest))
+        sa.select(sa.func.count()).select_from(AuthorizationRequest)
+    )
     assert f"week of {today:%d %b}:" in svgs[1]
     assert html.count('<div class="visually-hidden"><table>') == 2
     assert not [url for url in re.findall(r'(?:src|href)="([^"]+)"', html) if "//" in url]
@@ -394,15 +430,17 @@ def test_dashboard_pictures_have_titles_and_text_alternatives(client, demo_clini
 
 def test_request_page_has_a_units_bar(client, demo_clinic):
     sign_in_demo(client)
-    auth = db.session.scalars(sa.select(AuthorizationRequest).where(
-        AuthorizationRequest.auth_number.like("BH-%-00123"))).one()
+    auth = db.session.scalars(
+        sa.select(AuthorizationRequest).where(AuthorizationRequest.auth_number.like("BH-%-00123"))
+    ).one()
     html = client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
     (svg,) = _svgs(html)
     _accessible(svg)
     assert "1500 units approved: 750 used, 750 booked, 0 left" in svg
     assert "750 used" in html and "of 1500 approved" in html
-    draft = db.session.scalars(sa.select(AuthorizationRequest).where(
-        AuthorizationRequest.status == "draft")).first()
+    draft = db.session.scalars(
+        sa.select(AuthorizationRequest).where(AuthorizationRequest.status == "draft")
+    ).first()
     assert "<svg" not in client.get(f"/authorizations/{draft.id}").get_data(as_text=True)
 
 
@@ -412,13 +450,15 @@ def test_units_bar_shows_booking_beyond_the_approval():
     assert bar.left == -30
     assert (parts["used"].width, parts["booked"].width, parts["left"].width) == (120, 140, 0)
     assert (parts["over"].x, parts["over"].width) == (200, 60)  # from the approved mark on
-    assert bar.summary == ("100 units approved: 60 used, 70 booked, 0 left, "
-                           "30 booked beyond the approval")
+    assert bar.summary == (
+        "100 units approved: 60 used, 70 booked, 0 left, 30 booked beyond the approval"
+    )
 
 
 def test_bars_scale_to_the_largest_value():
-    chart = charts.hbar_chart([("draft", 4), ("approved", 2), ("denied", 0)], width=300,
-                              label_width=100)
+    chart = charts.hbar_chart(
+        [("draft", 4), ("approved", 2), ("denied", 0)], width=300, label_width=100
+    )
     assert [bar.width for bar in chart.bars] == [150, 75, 0]
     assert chart.summary == "draft 4, approved 2, denied 0"
     weeks = [charts.Week(date(2026, 3, 2) + timedelta(days=7 * n), n % 2, n) for n in range(8)]
@@ -432,7 +472,14 @@ def test_weeks_count_expirations_and_bookings_per_week(demo_clinic):
     """The demo books infusions 1-16 days ahead and has approvals ending in 8, 24 and 29 days."""
     weeks = charts.weeks_ahead(demo_clinic.id, demo_today())
     assert [(w.expirations, w.infusions) for w in weeks] == [
-        (0, 10), (1, 4), (0, 2), (1, 0), (1, 0), (0, 0), (0, 0), (0, 0)
+        (0, 10),
+        (1, 4),
+        (0, 2),
+        (1, 0),
+        (1, 0),
+        (0, 0),
+        (0, 0),
+        (0, 0),
     ]
     assert weeks[1].start == demo_today() + timedelta(days=7)
     assert weeks[1].end == demo_today() + timedelta(days=13)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from priorauth.services.schedule import schedule
 from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
+from tests.querycount import counting_queries
 
 DAY = TODAY + timedelta(days=1)
 EARLY = TODAY - timedelta(days=5)
@@ -28,9 +28,16 @@ def sign_in(client, user) -> None:
 
 
 def book(api, patient_id, day=DAY, hour=9, dose="100", expect=201, **extra) -> dict:
-    response = api.post("/api/v1/infusions", json={
-        "patient_id": patient_id, "hcpcs_code": "J1439",
-        "scheduled_at": f"{iso(day)}T{hour:02d}:00:00", "dose_mg": dose, **extra})
+    response = api.post(
+        "/api/v1/infusions",
+        json={
+            "patient_id": patient_id,
+            "hcpcs_code": "J1439",
+            "scheduled_at": f"{iso(day)}T{hour:02d}:00:00",
+            "dose_mg": dose,
+            **extra,
+        },
+    )
     assert response.status_code == expect, response.get_json()
     return response.get_json()
 
@@ -65,20 +72,6 @@ def rows(html: str) -> list[str]:
 
 def row_of(html: str, mrn: str) -> str:
     return next(r for r in rows(html) if mrn in r)
-
-
-@contextmanager
-def counted_statements():
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 # --- Schedule
@@ -139,7 +132,7 @@ def test_schedule_runs_the_same_number_of_queries_for_3_or_30_infusions(api, app
 
     def statements() -> tuple[int, int]:
         db.session.expire_all()
-        with counted_statements() as seen:
+        with counting_queries() as seen:
             found = schedule(clinic_id, DAY, DAY + timedelta(days=6))
             assert all(row.badge == "covered" for row in found)
         return len(seen), len(found)
@@ -194,8 +187,14 @@ def test_coverage_check_names_an_unknown_mrn_beside_the_field(client, api, admin
 
 
 def booking_form(patient_id, **fields) -> dict:
-    return {"patient_id": str(patient_id), "hcpcs_code": "J1439", "service_date": iso(DAY),
-            "dose_mg": "100", "time": "13:30", **fields}
+    return {
+        "patient_id": str(patient_id),
+        "hcpcs_code": "J1439",
+        "service_date": iso(DAY),
+        "dose_mg": "100",
+        "time": "13:30",
+        **fields,
+    }
 
 
 def test_booking_from_the_page_reserves_units(client, api, admin):
@@ -221,11 +220,14 @@ def test_uncovered_booking_without_override_is_409_with_reasons(client, api, adm
     assert "there is no authorization on file for J1439" in html
     assert 'id="f-override_reason-error"' in html
     assert db.session.scalar(sa.select(sa.func.count(Infusion.id))) == 0
-    forced = client.post("/schedule/book", data=booking_form(
-        patient["id"], override_reason="payer approved by phone"))
+    forced = client.post(
+        "/schedule/book",
+        data=booking_form(patient["id"], override_reason="payer approved by phone"),
+    )
     assert forced.status_code == 302
     assert db.session.scalars(sa.select(Infusion)).one().override_reason == (
-        "payer approved by phone")
+        "payer approved by phone"
+    )
 
 
 def test_front_desk_may_book_but_billing_may_not(client, api, clinic):
@@ -241,9 +243,16 @@ def test_front_desk_may_book_but_billing_may_not(client, api, clinic):
 
 
 def administration(**fields) -> dict:
-    return {"dose_mg": "100", "discarded_mg": "0", "container": "single", "lot_number": "L-77",
-            "lot_expiration": iso(TODAY + timedelta(days=300)), "reaction": "tolerated well",
-            "administered_by": "Nurse Kim", **fields}
+    return {
+        "dose_mg": "100",
+        "discarded_mg": "0",
+        "container": "single",
+        "lot_number": "L-77",
+        "lot_expiration": iso(TODAY + timedelta(days=300)),
+        "reaction": "tolerated well",
+        "administered_by": "Nurse Kim",
+        **fields,
+    }
 
 
 def claim_rows(html: str) -> list[str]:
@@ -256,8 +265,11 @@ def test_administration_with_discard_bills_a_jw_line(client, api, admin):
     sign_in(client, admin)
     form = client.get(f"/infusions/{infusion['id']}").get_data(as_text=True)
     assert 'value="single" selected' in form
-    done = client.post(f"/infusions/{infusion['id']}/administration",
-                       data=administration(discarded_mg="50"), follow_redirects=True)
+    done = client.post(
+        f"/infusions/{infusion['id']}/administration",
+        data=administration(discarded_mg="50"),
+        follow_redirects=True,
+    )
     lines = claim_rows(done.get_data(as_text=True))
     assert done.status_code == 200
     assert len(lines) == 2
@@ -270,8 +282,9 @@ def test_administration_without_discard_bills_jz(client, api, admin):
     patient, _ = covered_patient(api)
     infusion = book(api, patient["id"])
     sign_in(client, admin)
-    done = client.post(f"/infusions/{infusion['id']}/administration",
-                       data=administration(), follow_redirects=True)
+    done = client.post(
+        f"/infusions/{infusion['id']}/administration", data=administration(), follow_redirects=True
+    )
     lines = claim_rows(done.get_data(as_text=True))
     assert len(lines) == 1
     assert "<td>JZ</td>" in lines[0] and "<td>100</td>" in lines[0]
@@ -282,8 +295,10 @@ def test_expired_lot_is_named_beside_the_field_and_nothing_is_recorded(client, a
     patient, auth = covered_patient(api)
     infusion = book(api, patient["id"])
     sign_in(client, admin)
-    page = client.post(f"/infusions/{infusion['id']}/administration", data=administration(
-        lot_expiration=iso(TODAY - timedelta(days=2))))
+    page = client.post(
+        f"/infusions/{infusion['id']}/administration",
+        data=administration(lot_expiration=iso(TODAY - timedelta(days=2))),
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 422
     assert re.search(r'id="a-lot_expiration-error">lot expired on', html)
@@ -311,13 +326,16 @@ def test_reschedule_past_the_approval_needs_an_override(client, api, admin):
     infusion = book(api, patient["id"])
     sign_in(client, admin)
     late = f"{iso(TODAY + timedelta(days=90))}T10:00"
-    refused = client.post(f"/infusions/{infusion['id']}", data={"scheduled_at": late,
-                                                                 "dose_mg": "100"})
+    refused = client.post(
+        f"/infusions/{infusion['id']}", data={"scheduled_at": late, "dose_mg": "100"}
+    )
     assert refused.status_code == 409
     assert "ended on" in refused.get_data(as_text=True)
     assert db.session.get(Infusion, infusion["id"]).scheduled_at.date() == DAY
-    moved = client.post(f"/infusions/{infusion['id']}", data={
-        "scheduled_at": f"{iso(DAY + timedelta(days=2))}T15:00", "dose_mg": "100"})
+    moved = client.post(
+        f"/infusions/{infusion['id']}",
+        data={"scheduled_at": f"{iso(DAY + timedelta(days=2))}T15:00", "dose_mg": "100"},
+    )
     assert moved.status_code == 302
     assert db.session.get(Infusion, infusion["id"]).scheduled_at.hour == 15
 
