@@ -132,3 +132,22 @@ def front_desk(clinic):
 def api(client, admin):
     """A client that sends the admin's bearer token."""
     return factories.ApiClient(client, factories.token(admin))
+
+
+_BY_DATABASE: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Tally database tests by backend, for the closing summary."""
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    for backend in ("sqlite", "postgresql"):
+        if f"[{backend}" in report.nodeid:
+            tally = _BY_DATABASE.setdefault(backend, {})
+            tally[report.outcome] = tally.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    for backend, tally in sorted(_BY_DATABASE.items()):
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(tally.items()))
+        terminalreporter.write_line(f"database tests on {backend}: {counts}")
