@@ -29,6 +29,15 @@ def record_check(actor, infusion_id: int, data: dict) -> EligibilityCheck:
     return check
 
 
+def checks_of(infusion_id: int) -> list[EligibilityCheck]:
+    """The infusion's re-verifications, newest first."""
+    return db.session.scalars(
+        sa.select(EligibilityCheck)
+        .where(EligibilityCheck.infusion_id == infusion_id)
+        .order_by(EligibilityCheck.checked_at.desc(), EligibilityCheck.id.desc())
+    ).all()
+
+
 def lapsed_patients(patient_ids: Iterable[int]) -> set[int]:
     """Patients whose latest re-verification found no active plan, with no coverage added since."""
     ids = list(set(patient_ids))
@@ -41,8 +50,9 @@ def lapsed_patients(patient_ids: Iterable[int]) -> set[int]:
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(EligibilityCheck.patient_id, EligibilityCheck.result, EligibilityCheck.checked_at)
-        .join(latest_check, EligibilityCheck.id == latest_check.c.last_id)
+        sa.select(
+            EligibilityCheck.patient_id, EligibilityCheck.result, EligibilityCheck.checked_at
+        ).join(latest_check, EligibilityCheck.id == latest_check.c.last_id)
     ).all()
     newest_coverage = _newest_coverage([r.patient_id for r in rows if r.result in LAPSED])
     return {

@@ -9,35 +9,69 @@ from datetime import date
 import sqlalchemy as sa
 
 from priorauth.domain import coverage as cov
+from priorauth.domain.reminders import add_business_days
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, Infusion, Patient
+from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient
 from priorauth.services import coverage as coverage_service
+from priorauth.services.clock import clinic_today
+from priorauth.services.eligibility import last_active_check
 from priorauth.services.infusions import list_infusions
-from priorauth.services.runway import Step, runways_for
+from priorauth.services.runway import AT_RISK, COVERED, Step, runways_for
 from priorauth.services.scope import get_owned, scoped
+
+UNVERIFIED = "insurance not re-verified since the booking: plans change mid-course"
 
 
 @dataclass(frozen=True)
 class ScheduleRow:
-    """An infusion of the range; `step` is its runway step while it is still booked."""
+    """An infusion of the range; `step` is its runway step while it is still booked.
+
+    `unverified`: booked within the clinic's re-verification window (business days ahead) and
+    the insurance has not been found active since the booking.
+    """
 
     infusion: Infusion
     step: Step | None
+    unverified: bool = False
 
     @property
     def badge(self) -> str | None:
         return self.step.badge if self.step else None
 
+    @property
+    def shown_badge(self) -> str | None:
+        """The scheduler's list: a covered but unverified infusion of the next days is at risk."""
+        return AT_RISK if self.badge == COVERED and self.unverified else self.badge
+
+    @property
+    def shown_summary(self) -> str:
+        if self.badge == COVERED and self.unverified:
+            return UNVERIFIED
+        return self.step.summary if self.step else ""
+
 
 def schedule(clinic_id: int, start: date, end: date, status: str | None = None):
     """The infusions from start to end (clinic-local dates), each booked one with its badge.
 
-    Six queries however many infusions or patients: the range, then the patients' state.
+    A fixed number of queries however many infusions or patients: the range, the patients'
+    state, the re-verifications.
     """
     infusions = list_infusions(clinic_id, start, end, status)
     runways = runways_for({i.patient_id for i in infusions if i.status == "scheduled"})
-    return [ScheduleRow(i, _step(runways, i)) for i in infusions]
+    unverified = _unverified_soon(db.session.get(Clinic, clinic_id), infusions)
+    return [ScheduleRow(i, _step(runways, i), i.id in unverified) for i in infusions]
+
+
+def _unverified_soon(clinic: Clinic, infusions: list[Infusion]) -> set[int]:
+    """Booked infusions due within the re-verification window, not verified since booking."""
+    today = clinic_today(clinic)
+    until = add_business_days(today, clinic.upcoming_business_days)
+    soon = [
+        i for i in infusions if i.status == "scheduled" and today <= i.scheduled_at.date() <= until
+    ]
+    verified = last_active_check(i.id for i in soon)
+    return {i.id for i in soon if verified.get(i.id) is None or verified[i.id] < i.booked_at}
 
 
 def _step(runways: dict, infusion: Infusion) -> Step | None:

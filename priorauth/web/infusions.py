@@ -8,11 +8,21 @@ from flask_login import current_user, login_required
 from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Infusion
-from priorauth.permissions import BOOK_INFUSIONS, RECORD_ADMINISTRATION, role_required
-from priorauth.schemas.infusions import AdministrationSchema, InfusionPatchSchema
+from priorauth.permissions import (
+    BOOK_INFUSIONS,
+    RECORD_ADMINISTRATION,
+    VERIFY_ELIGIBILITY,
+    role_required,
+)
+from priorauth.schemas.infusions import (
+    AdministrationSchema,
+    EligibilitySchema,
+    InfusionPatchSchema,
+)
 from priorauth.services import infusions
 from priorauth.services.administration import administer as record_administration
 from priorauth.services.clock import clinic_now
+from priorauth.services.eligibility import checks_of, record_check
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned
 from priorauth.web.forms import parse_form, service_errors
@@ -52,9 +62,12 @@ def _page(infusion_id: int, forms=None, errs=None, status=200):
         step=step,
         reschedule_form=forms.get("reschedule", defaults),
         admin_form=forms.get("administer", defaults),
+        eligibility_form=forms.get("eligibility", {"method": "portal", "result": "active"}),
+        checks=checks_of(infusion.id),
         errs=errs or {},
         can_book=may(BOOK_INFUSIONS),
         can_administer=may(RECORD_ADMINISTRATION),
+        can_verify=may(VERIFY_ELIGIBILITY),
     ), status
 
 
@@ -116,3 +129,24 @@ def administer(infusion_id: int):
     else:
         status = 422
     return _page(infusion_id, {"administer": request.form}, {"administer": errors}, status)
+
+
+@bp.post("/<int:infusion_id>/eligibility")
+@role_required(VERIFY_ELIGIBILITY)
+def verify(infusion_id: int):
+    """Record a re-verification of the patient's insurance for this infusion."""
+    data, errors = parse_form(EligibilitySchema(), request.form)
+    if data is not None:
+        try:
+            check = record_check(current_user, infusion_id, data)
+            db.session.commit()
+            flash(f"Insurance re-verified: {check.result.replace('_', ' ')}.", "success")
+            return redirect(
+                url_for("infusions.show", infusion_id=infusion_id, _anchor="eligibility")
+            )
+        except AppError as error:
+            db.session.rollback()
+            errors, status = service_errors(error), error.status
+    else:
+        status = 422
+    return _page(infusion_id, {"eligibility": request.form}, {"eligibility": errors}, status)
