@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import ApiToken, Clinic, Role, User
-from priorauth.models.base import utcnow
 from priorauth.models.users import hash_token
+from priorauth.services import audit
 
 
 def load_user(user_id: str) -> User | None:
@@ -64,14 +64,13 @@ def create_user(
     user = User(clinic=clinic, email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
+    audit.record(None, user, "created", changes={"email": email, "role": role})
     return user, password
 
 
 def issue_token(user: User) -> str:
     """A new API token for the user; only its hash is stored, so show it once."""
     row, plain = ApiToken.issue(user)
-    row.last_used_at = utcnow()
     db.session.add(row)
-    db.session.flush()
+    audit.record(None, user, "api_token_issued")
     return plain

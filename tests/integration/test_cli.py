@@ -118,3 +118,27 @@ def test_seed_reference_is_idempotent_and_keeps_admin_edits(app_ctx):
     assert db.session.get(DrugCode, "J1444").mg_per_unit == __import__("decimal").Decimal("0.1")
     row.package_size_mg = 200
     db.session.commit()
+
+
+def test_user_creation_and_token_are_audited(app_ctx):
+    from priorauth.models import AuditEvent
+
+    cli(
+        app_ctx,
+        "users",
+        "create",
+        "--clinic",
+        "L",
+        "--email",
+        "e@l.org",
+        "--name",
+        "E",
+        "--role",
+        "scheduler",
+        "--generate-password",
+    )
+    cli(app_ctx, "users", "token", "e@l.org")
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.entity_type == "users")
+    ).all()
+    assert actions == ["created", "api_token_issued"]
