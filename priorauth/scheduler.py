@@ -30,6 +30,7 @@ from priorauth.models import Clinic
 
 log = logging.getLogger("priorauth.scheduler")
 _app: Flask | None = None  # the app whose context the jobs run in (set by Leader.start)
+_scheduler: BackgroundScheduler | None = None  # the running scheduler (for the resync job)
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
 
 
@@ -60,6 +61,12 @@ def retry_failed_digests() -> None:
         ]
     for clinic_id in due:
         send_clinic_digest(clinic_id)
+
+
+def resync() -> None:
+    """Pick up new clinics and changed digest hours without a restart."""
+    if _scheduler is not None:
+        sync_jobs(_scheduler, _app)
 
 
 def heartbeat() -> None:
@@ -93,12 +100,18 @@ def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
         replace_existing=True,
     )
     scheduler.add_job(
+        "priorauth.scheduler:resync",
+        IntervalTrigger(minutes=15),
+        id="resync",
+        replace_existing=True,
+    )
+    scheduler.add_job(
         "priorauth.scheduler:heartbeat",
         IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"]),
         id="heartbeat",
         replace_existing=True,
     )
-    return ids + ["digest-retry", "heartbeat"]
+    return ids + ["digest-retry", "resync", "heartbeat"]
 
 
 class Leader:
@@ -147,7 +160,7 @@ class Leader:
         return True
 
     def start(self) -> None:
-        global _app
+        global _app, _scheduler
         _app = self.app
         with self.app.app_context():
             url = db.engine.url
@@ -160,6 +173,7 @@ class Leader:
         )
         self.scheduler.add_listener(self._on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self.scheduler.start()
+        _scheduler = self.scheduler
         jobs = sync_jobs(self.scheduler, self.app)
         log.info("%s is the active scheduler; jobs: %s", self.name, ", ".join(jobs))
 

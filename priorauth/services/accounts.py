@@ -74,3 +74,10 @@ def issue_token(user: User) -> str:
     db.session.add(row)
     audit.record(None, user, "api_token_issued")
     return plain
+
+
+def update_digest_settings(actor, opt_in: bool, when_empty: bool) -> User:
+    """The signed-in user's own digest choices."""
+    settings = {"digest_opt_in": opt_in, "digest_when_empty": when_empty}
+    audit.apply_changes(actor, actor, settings, "digest_settings")
+    return actor

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.extensions import db
 from priorauth.notify.digest import clinic_items, group
 from priorauth.notify.render import context_for, render
 from priorauth.notify.runner import digest_of_day
+from priorauth.services import accounts
 from priorauth.services.clock import clinic_now, moment
 
 bp = Blueprint("digests", __name__)
@@ -66,6 +68,19 @@ def mine():
         clinic=clinic,
         form={"date": request.args.get("date", "") if errors else digest_date.isoformat()},
     ), (400 if errors else 200)
+
+
+@bp.post("/digests/settings")
+def settings():
+    """Opt in or out of the daily email, and whether to get it when nothing is due."""
+    accounts.update_digest_settings(
+        current_user,
+        request.form.get("digest_opt_in") == "on",
+        request.form.get("digest_when_empty") == "on",
+    )
+    db.session.commit()
+    flash("Your digest settings are saved.", "success")
+    return redirect(url_for("digests.mine"))
 
 
 @bp.get("/reminders")

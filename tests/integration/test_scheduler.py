@@ -47,7 +47,7 @@ def test_two_schedulers_one_runs_the_jobs_the_other_waits(fast_heartbeat, clinic
         assert wait_for(lambda: first.executed >= 2)
         assert second.scheduler is None and second.executed == 0
         ids = {job.id for job in first.scheduler.get_jobs()}
-        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "heartbeat"} <= ids
+        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"} <= ids
         stop_first.set()
         t1.join(timeout=20)
         assert wait_for(lambda: second.scheduler is not None and second.executed >= 1)
@@ -68,6 +68,21 @@ def test_clinic_job_runs_at_its_digest_hour_in_its_time_zone(fast_heartbeat, cli
         fire = job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
         assert (fire.hour, fire.minute) == (7, 0)
         assert job.coalesce is True and job.misfire_grace_time >= 3600
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+
+
+def test_resync_adds_a_job_for_a_new_clinic(fast_heartbeat, clinic):
+    from tests import factories
+
+    leader, stop, thread = start(fast_heartbeat, "solo")
+    try:
+        assert wait_for(lambda: leader.scheduler is not None)
+        newcomer = factories.clinic("Newcomer")
+        assert leader.scheduler.get_job(jobs.clinic_job_id(newcomer.id)) is None
+        jobs.resync()
+        assert leader.scheduler.get_job(jobs.clinic_job_id(newcomer.id)) is not None
     finally:
         stop.set()
         thread.join(timeout=20)

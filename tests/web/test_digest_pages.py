@@ -130,3 +130,21 @@ def test_reminders_page_of_another_day(client, clinic_id):
     assert "APPEAL_DEADLINE" not in re.findall(r'data-type="(\w+)"', later)  # its day has passed
     bad = client.get("/reminders?as_of=tomorrow")
     assert bad.status_code == 400
+
+
+def test_a_user_can_opt_out_and_ask_for_empty_digests(client, front_desk):
+    from priorauth.extensions import db
+    from priorauth.models import AuditEvent
+
+    client.post("/login", data={"email": front_desk.email, "password": "secret-pass"})
+    page = client.get("/digests/mine").get_data(as_text=True)
+    assert 'name="digest_opt_in" checked' in page
+    response = client.post("/digests/settings", data={"digest_when_empty": "on"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (front_desk.digest_opt_in, front_desk.digest_when_empty) == (False, True)
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "digest_settings")
+    ).one()
+    assert event.changes == {"digest_opt_in": False, "digest_when_empty": True}
+    assert "You have not opted in" in client.get("/digests/mine").get_data(as_text=True)
