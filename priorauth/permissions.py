@@ -9,6 +9,7 @@ from flask_login import current_user
 from priorauth.errors import Forbidden
 
 EDIT_PAYERS = ("admin",)
+EDIT_CLINIC = ("admin",)
 EDIT_PATIENTS = ("front_desk", "admin")
 EDIT_EVIDENCE = ("front_desk", "admin")
 EDIT_AUTHORIZATIONS = ("front_desk", "admin")

@@ -81,3 +81,9 @@ def update_digest_settings(actor, opt_in: bool, when_empty: bool) -> User:
     settings = {"digest_opt_in": opt_in, "digest_when_empty": when_empty}
     audit.apply_changes(actor, actor, settings, "digest_settings")
     return actor
+
+
+def update_clinic(actor, data: dict) -> Clinic:
+    """An admin changes the clinic's time zone, digest hour or reminder thresholds."""
+    audit.apply_changes(actor, actor.clinic, data, "settings_updated")
+    return actor.clinic

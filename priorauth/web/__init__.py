@@ -27,6 +27,7 @@ NAV_LINKS = (
     ("digests.reminders", "Reminders"),
     ("digests.mine", "My digest"),
     ("payers.index", "Payers"),
+    ("clinic.settings", "Clinic"),
 )
 
 
@@ -34,6 +35,7 @@ def register_blueprints(app) -> None:
     from priorauth.web import (
         auth,
         authorizations,
+        clinic,
         digests,
         home,
         infusions,
@@ -43,7 +45,18 @@ def register_blueprints(app) -> None:
         search,
     )
 
-    modules = (auth, home, patients, payers, authorizations, schedule, infusions, search, digests)
+    modules = (
+        auth,
+        home,
+        patients,
+        payers,
+        authorizations,
+        schedule,
+        infusions,
+        search,
+        digests,
+        clinic,
+    )
     for module in modules:
         app.register_blueprint(module.bp)
     app.jinja_env.globals["nav_links"] = [
