@@ -84,7 +84,5 @@ class EligibilityCheck(ClinicOwned, db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("method IN ('portal', 'phone', 'electronic')", name="method_known"),
-        sa.CheckConstraint(
-            "result IN ('active', 'inactive', 'changed_plan')", name="result_known"
-        ),
+        sa.CheckConstraint("result IN ('active', 'inactive', 'changed_plan')", name="result_known"),
     )

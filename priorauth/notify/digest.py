@@ -36,13 +36,21 @@ TITLES = {
 }
 
 ROLE_TYPES = {
-    "front_desk": frozenset({
-        ReminderType.AUTH_EXPIRING, ReminderType.PAYER_RESPONSE_OVERDUE,
-        ReminderType.APPEAL_DEADLINE, ReminderType.EVIDENCE_STALE,
-    }),
-    "scheduler": frozenset({
-        ReminderType.INFUSION_UNCOVERED, ReminderType.UNITS_LOW, ReminderType.INFUSION_UPCOMING,
-    }),
+    "front_desk": frozenset(
+        {
+            ReminderType.AUTH_EXPIRING,
+            ReminderType.PAYER_RESPONSE_OVERDUE,
+            ReminderType.APPEAL_DEADLINE,
+            ReminderType.EVIDENCE_STALE,
+        }
+    ),
+    "scheduler": frozenset(
+        {
+            ReminderType.INFUSION_UNCOVERED,
+            ReminderType.UNITS_LOW,
+            ReminderType.INFUSION_UPCOMING,
+        }
+    ),
     "billing": frozenset({ADMINISTRATION_UNDOCUMENTED}),
     "admin": frozenset(TYPE_ORDER),
 }
@@ -111,8 +119,7 @@ class Digest:
 
 
 def _item_key(item: DigestItem) -> tuple:
-    return (item.urgency, TYPE_ORDER[item.type], item.infusion_id or 0,
-            item.authorization_id or 0)
+    return (item.urgency, TYPE_ORDER[item.type], item.infusion_id or 0, item.authorization_id or 0)
 
 
 def _path(authorization_id: int | None, infusion_id: int | None) -> str:
@@ -168,12 +175,22 @@ def undocumented_administrations(clinic, now_local: datetime) -> list[DigestItem
         if not missing:
             continue
         given_on = infusion.administered_at.date()
-        message = (f"{label(infusion.patient)}, {infusion.hcpcs_code} infusion given on "
-                   f"{given_on}: {' and '.join(missing)}.")
-        items.append(DigestItem(
-            ADMINISTRATION_UNDOCUMENTED, given_on, message, _path(None, infusion.id),
-            (given_on - as_of).days, infusion.authorization_id, infusion.id, infusion.patient_id,
-        ))
+        message = (
+            f"{label(infusion.patient)}, {infusion.hcpcs_code} infusion given on "
+            f"{given_on}: {' and '.join(missing)}."
+        )
+        items.append(
+            DigestItem(
+                ADMINISTRATION_UNDOCUMENTED,
+                given_on,
+                message,
+                _path(None, infusion.id),
+                (given_on - as_of).days,
+                infusion.authorization_id,
+                infusion.id,
+                infusion.patient_id,
+            )
+        )
     return items
 
 

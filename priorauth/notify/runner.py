@@ -112,9 +112,14 @@ def _insert_pending(user: User, digest: Digest, now_utc: datetime) -> DigestDeli
     """The row, committed before anything is sent; None when another sender has it."""
     user_id, clinic_id = user.id, user.clinic_id
     row = DigestDelivery(
-        clinic_id=clinic_id, user_id=user_id, digest_date=digest.digest_date, status="pending",
-        items=[item.to_json() for item in digest.items], attempts=0,
-        next_attempt_at=now_utc + LEASE, created_at=now_utc,
+        clinic_id=clinic_id,
+        user_id=user_id,
+        digest_date=digest.digest_date,
+        status="pending",
+        items=[item.to_json() for item in digest.items],
+        attempts=0,
+        next_attempt_at=now_utc + LEASE,
+        created_at=now_utc,
     )
     db.session.add(row)
     try:
@@ -156,8 +161,9 @@ def _resume(row: DigestDelivery, now_utc: datetime, dry_run: bool) -> str:
     if row.status == "sent":
         return "already_sent"
     if dry_run:
-        due = db.session.scalar(sa.select(DigestDelivery.id).where(
-            DigestDelivery.id == row.id, _due(now_utc)))
+        due = db.session.scalar(
+            sa.select(DigestDelivery.id).where(DigestDelivery.id == row.id, _due(now_utc))
+        )
         return "would_send" if due else "waiting"
     if not _claim(row.id, now_utc):
         return "waiting"
@@ -189,5 +195,11 @@ def _mark_failed(row: DigestDelivery, error: Exception, now_utc: datetime) -> No
     row.last_error = f"{type(error).__name__}: {error}"[:2000]
     row.next_attempt_at = now_utc + backoff(row.attempts)
     db.session.commit()
-    log.warning("digest %s to user %s failed (attempt %s, next at %s): %s",
-                row.id, row.user_id, row.attempts, row.next_attempt_at, row.last_error)
+    log.warning(
+        "digest %s to user %s failed (attempt %s, next at %s): %s",
+        row.id,
+        row.user_id,
+        row.attempts,
+        row.next_attempt_at,
+        row.last_error,
+    )

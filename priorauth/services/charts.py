@@ -15,8 +15,16 @@ from priorauth.models import AuthorizationRequest, Infusion
 
 APPROVED = tuple(s.value for s in APPROVED_STATUSES)
 PIPELINE = (
-    "draft", "submitted", "pended", "appealed", "approved", "partially_approved",
-    "denied", "expired", "not_required", "cancelled",
+    "draft",
+    "submitted",
+    "pended",
+    "appealed",
+    "approved",
+    "partially_approved",
+    "denied",
+    "expired",
+    "not_required",
+    "cancelled",
 )
 WEEKS = 8
 
@@ -116,8 +124,9 @@ def _scale(value: int, largest: int, room: float) -> float:
     return round(room * value / largest, 1) if largest else 0.0
 
 
-def hbar_chart(items: list[tuple[str, int]], width: int = 560, label_width: int = 150,
-               row_height: int = 26) -> HBarChart:
+def hbar_chart(
+    items: list[tuple[str, int]], width: int = 560, label_width: int = 150, row_height: int = 26
+) -> HBarChart:
     """Horizontal bars, one row per (key, value); room is left after each bar for its count."""
     room = width - label_width - 50
     largest = max((v for _, v in items), default=0)
@@ -154,8 +163,9 @@ class GroupedChart:
     groups: tuple[Group, ...]
 
 
-def weeks_chart(weeks: list[Week], width: int = 560, height: int = 200,
-                bar_width: int = 18) -> GroupedChart:
+def weeks_chart(
+    weeks: list[Week], width: int = 560, height: int = 200, bar_width: int = 18
+) -> GroupedChart:
     """Two bars a week (expirations, booked infusions) over a shared baseline."""
     base_y, top = height - 30, 46
     largest = max((max(w.expirations, w.infusions) for w in weeks), default=0)
@@ -195,8 +205,10 @@ class UnitsBar:
     @property
     def summary(self) -> str:
         over = f", {-self.left} booked beyond the approval" if self.left < 0 else ""
-        return (f"{self.approved} units approved: {self.used} used, {self.booked} booked, "
-                f"{max(self.left, 0)} left{over}")
+        return (
+            f"{self.approved} units approved: {self.used} used, {self.booked} booked, "
+            f"{max(self.left, 0)} left{over}"
+        )
 
 
 def units_bar(approved: int, used: int, booked: int, width: int = 480) -> UnitsBar:
@@ -210,6 +222,9 @@ def units_bar(approved: int, used: int, booked: int, width: int = 480) -> UnitsB
         segments.append(Segment(kind, kind, value, x, span))
         x += span
     if left < 0:
-        segments.append(Segment("over", "over", -left, _scale(approved, total, width),
-                                _scale(-left, total, width)))
+        segments.append(
+            Segment(
+                "over", "over", -left, _scale(approved, total, width), _scale(-left, total, width)
+            )
+        )
     return UnitsBar(approved, used, booked, left, width, tuple(segments))

@@ -138,47 +138,64 @@ class _Seeder:
         found = [("diagnosis", {"code": code, "observed_on": self.day(-400)}) for code in row["dx"]]
         if row["ckd"]:
             stage, dialysis, on = row["ckd"]
-            found.append(("ckd_status", {"stage": stage, "dialysis": dialysis,
-                                         "observed_on": self.day(on)}))
+            found.append(
+                ("ckd_status", {"stage": stage, "dialysis": dialysis, "observed_on": self.day(on)})
+            )
         if row["oral"]:
             found.append(("oral_iron_trial", self.oral_trial(*row["oral"])))
         if row["prior"] is not None:
-            found.append(("prior_product", {
-                "hcpcs_code": "J1756", "given_on": self.day(row["prior"]),
-                "note": "iron sucrose at Lakeside Regional Hospital, partial response",
-            }))
+            found.append(
+                (
+                    "prior_product",
+                    {
+                        "hcpcs_code": "J1756",
+                        "given_on": self.day(row["prior"]),
+                        "note": "iron sucrose at Lakeside Regional Hospital, partial response",
+                    },
+                )
+            )
         return found + self.labs(row["labs"])
 
     def oral_trial(self, start, end, outcome, note=None) -> dict:
         drug = "ferrous gluconate 324 mg" if outcome == "intolerance" else "ferrous sulfate 325 mg"
-        return {"drug": drug, "start_date": self.day(start), "end_date": self.day(end),
-                "outcome": outcome, "note": note}
+        return {
+            "drug": drug,
+            "start_date": self.day(start),
+            "end_date": self.day(end),
+            "outcome": outcome,
+            "note": note,
+        }
 
     def labs(self, labs) -> list[tuple[str, dict]]:
         if labs is None:
             return []
         on, *values = labs
         tests = zip(("ferritin", "tsat", "hemoglobin"), values, strict=True)
-        return [("lab", {"test": test, "value": Decimal(str(value)), "observed_on": self.day(on)})
-                for test, value in tests]
+        return [
+            ("lab", {"test": test, "value": Decimal(str(value)), "observed_on": self.day(on)})
+            for test, value in tests
+        ]
 
     # requests ----------------------------------------------------------------------------
 
     def add_request(self, row: dict) -> None:
         patient_row = next(p for p in data.PATIENTS if p["mrn"] == row["mrn"])
         start = self.day(row["start"])
-        auth = authorizations.create_authorization(self.users["front_desk"], {
-            "patient_id": self.patients[row["mrn"]].id,
-            "coverage_id": self.coverages[(row["mrn"], row["payer"])].id,
-            "hcpcs_code": row["code"],
-            "diagnosis_codes": list(patient_row["dx"]),
-            "ordering_provider": self.rng.choice(data.PROVIDERS),
-            "dose_mg": row["dose"],
-            "administrations": row["admins"],
-            "requested_start": start,
-            "requested_end": start + timedelta(days=row["days"] - 1),
-            "urgency": row["urgency"],
-        })
+        auth = authorizations.create_authorization(
+            self.users["front_desk"],
+            {
+                "patient_id": self.patients[row["mrn"]].id,
+                "coverage_id": self.coverages[(row["mrn"], row["payer"])].id,
+                "hcpcs_code": row["code"],
+                "diagnosis_codes": list(patient_row["dx"]),
+                "ordering_provider": self.rng.choice(data.PROVIDERS),
+                "dose_mg": row["dose"],
+                "administrations": row["admins"],
+                "requested_start": start,
+                "requested_end": start + timedelta(days=row["days"] - 1),
+                "urgency": row["urgency"],
+            },
+        )
         for step in row["steps"]:
             self.apply_step(auth, step)
 
@@ -193,8 +210,9 @@ class _Seeder:
         on = self.day(step["on"])
         if payload["to"] == "submitted" and not self.ready(auth, on, payload):
             payload["override_reason"] = DEFAULT_OVERRIDE
-        transitions.transition(self.users["front_desk"], auth.id, payload,
-                               self.moment(step["on"]), on)
+        transitions.transition(
+            self.users["front_desk"], auth.id, payload, self.moment(step["on"]), on
+        )
 
     @staticmethod
     def ready(auth, on: date, payload: dict) -> bool:
@@ -205,8 +223,12 @@ class _Seeder:
 
     def add_infusion(self, mrn, code, offset, dose, discarded, override) -> None:
         when = datetime.combine(self.day(offset), self.rng.choice(SLOTS))
-        booking = {"patient_id": self.patients[mrn].id, "hcpcs_code": code,
-                   "scheduled_at": when, "dose_mg": Decimal(dose)}
+        booking = {
+            "patient_id": self.patients[mrn].id,
+            "hcpcs_code": code,
+            "scheduled_at": when,
+            "dose_mg": Decimal(dose),
+        }
         if override:
             booking["override_reason"] = override
         infusion, _ = infusions.book(self.users["scheduler"], booking)

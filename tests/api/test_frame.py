@@ -12,7 +12,16 @@ def test_codes_with_token_lists_the_catalog(api):
     assert response.status_code == 200
     codes = {row["code"]: row for row in response.get_json()}
     assert set(codes) == {
-        "J1437", "J1439", "J1443", "J1444", "J1445", "J1750", "J1756", "J2916", "Q0138", "Q0139"
+        "J1437",
+        "J1439",
+        "J1443",
+        "J1444",
+        "J1445",
+        "J1750",
+        "J1756",
+        "J2916",
+        "Q0138",
+        "Q0139",
     }
     assert codes["J1444"]["drug"] == "ferric pyrophosphate citrate powder, 0.1 mg of iron"
     assert codes["J1444"]["mg_per_unit"] == "0.100"

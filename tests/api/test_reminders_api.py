@@ -18,12 +18,20 @@ def reminders(api, as_of=TODAY):
 def test_inactive_plan_makes_the_infusion_not_covered(api):
     patient, auth = b.approved_auth(api)
     infusion = book(api, patient["id"], days=1)
-    check = api.post(f"/api/v1/infusions/{infusion['id']}/eligibility",
-                     json={"method": "portal", "result": "inactive", "note": "termed 11/30"})
+    check = api.post(
+        f"/api/v1/infusions/{infusion['id']}/eligibility",
+        json={"method": "portal", "result": "inactive", "note": "termed 11/30"},
+    )
     assert check.status_code == 201
-    answer = api.post("/api/v1/coverage-check", json={
-        "patient_id": patient["id"], "hcpcs_code": "J1439",
-        "service_date": iso(TODAY + timedelta(days=1)), "dose_mg": "100"}).get_json()
+    answer = api.post(
+        "/api/v1/coverage-check",
+        json={
+            "patient_id": patient["id"],
+            "hcpcs_code": "J1439",
+            "service_date": iso(TODAY + timedelta(days=1)),
+            "dose_mg": "100",
+        },
+    ).get_json()
     assert answer["covered"] is False
     assert "COVERAGE_INACTIVE" in [r["code"] for r in answer["reasons"]]
     runway = api.get(f"/api/v1/patients/{patient['id']}/runway").get_json()
@@ -32,9 +40,15 @@ def test_inactive_plan_makes_the_infusion_not_covered(api):
     # a new coverage recorded after the check makes it count again
     payer_id = auth["payer_id"]
     b.coverage(api, patient["id"], payer_id, member_id="NEW-1")
-    again = api.post("/api/v1/coverage-check", json={
-        "patient_id": patient["id"], "hcpcs_code": "J1439",
-        "service_date": iso(TODAY + timedelta(days=1)), "dose_mg": "100"}).get_json()
+    again = api.post(
+        "/api/v1/coverage-check",
+        json={
+            "patient_id": patient["id"],
+            "hcpcs_code": "J1439",
+            "service_date": iso(TODAY + timedelta(days=1)),
+            "dose_mg": "100",
+        },
+    ).get_json()
     assert again["covered"] is True
 
 
@@ -43,16 +57,20 @@ def test_active_reverification_clears_infusion_upcoming(api):
     infusion = book(api, patient["id"], days=1)
     due = [r for r in reminders(api) if r["type"] == "INFUSION_UPCOMING"]
     assert [r["infusion_id"] for r in due] == [infusion["id"]]
-    api.post(f"/api/v1/infusions/{infusion['id']}/eligibility",
-             json={"method": "phone", "result": "active"})
+    api.post(
+        f"/api/v1/infusions/{infusion['id']}/eligibility",
+        json={"method": "phone", "result": "active"},
+    )
     assert [r for r in reminders(api) if r["type"] == "INFUSION_UPCOMING"] == []
 
 
 def test_bad_eligibility_payload_is_named(api):
     patient, auth = b.approved_auth(api)
     infusion = book(api, patient["id"], days=1)
-    response = api.post(f"/api/v1/infusions/{infusion['id']}/eligibility",
-                        json={"method": "telepathy", "result": "active"})
+    response = api.post(
+        f"/api/v1/infusions/{infusion['id']}/eligibility",
+        json={"method": "telepathy", "result": "active"},
+    )
     assert response.status_code == 422
     assert "method" in response.get_json()["errors"]
 

@@ -26,8 +26,18 @@ from priorauth.services import authorizations, clock, demo
 from priorauth.services.coverage import decision_due
 
 TODAY = date(2026, 3, 16)
-TABLES = (Clinic, User, Payer, PayerPolicy, Patient, Coverage, LabResult,
-          AuthorizationRequest, Infusion, AuditEvent)
+TABLES = (
+    Clinic,
+    User,
+    Payer,
+    PayerPolicy,
+    Patient,
+    Coverage,
+    LabResult,
+    AuthorizationRequest,
+    Infusion,
+    AuditEvent,
+)
 
 
 @pytest.fixture
@@ -42,8 +52,9 @@ def _all(model, *where):
 
 
 def _counts() -> dict[str, int]:
-    return {m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in TABLES}
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in TABLES
+    }
 
 
 def _at(day: date) -> datetime:
@@ -63,13 +74,14 @@ def test_logins_of_every_role_can_sign_in(seeded, app_ctx):
 def test_clinic_payers_and_patients(seeded):
     clinic = db.session.scalar(sa.select(Clinic))
     assert (clinic.name, clinic.timezone, clinic.digest_hour) == (
-        "Riverside Infusion Center", "America/New_York", 6
+        "Riverside Infusion Center",
+        "America/New_York",
+        6,
     )
     names = {p.name for p in _all(Payer)}
     assert names == {"Blue Harbor Health", "Summit Mutual", "Evergreen Choice"}
     sucrose = {
-        p.payer.name: p.pa_required
-        for p in _all(PayerPolicy, PayerPolicy.hcpcs_code == "J1756")
+        p.payer.name: p.pa_required for p in _all(PayerPolicy, PayerPolicy.hcpcs_code == "J1756")
     }
     assert sucrose["Blue Harbor Health"] is False and sucrose["Summit Mutual"] is True
     assert len(_all(Patient)) >= 25
@@ -105,13 +117,19 @@ def test_deadlines_the_digest_will_show(seeded):
 
 
 def test_infusions_booked_ahead_and_given_with_claim_lines(seeded):
-    ahead = _all(Infusion, Infusion.scheduled_at > _at(TODAY),
-                 Infusion.scheduled_at < _at(TODAY + timedelta(days=31)))
+    ahead = _all(
+        Infusion,
+        Infusion.scheduled_at > _at(TODAY),
+        Infusion.scheduled_at < _at(TODAY + timedelta(days=31)),
+    )
     assert len(ahead) >= 10 and all(i.status == "scheduled" for i in ahead)
     assert any(i.authorization_id for i in ahead)
     assert any(i.authorization_id is None and i.override_reason for i in ahead)
-    given = _all(Infusion, Infusion.status == "administered",
-                 Infusion.administered_at >= _at(TODAY - timedelta(days=30)))
+    given = _all(
+        Infusion,
+        Infusion.status == "administered",
+        Infusion.administered_at >= _at(TODAY - timedelta(days=30)),
+    )
     modifiers = {m for i in given for line in i.claim_lines for m in line["modifiers"]}
     assert {"JW", "JZ"} <= modifiers
     assert all(i.lot_number and i.lot_expiration >= i.administered_at.date() for i in given)

@@ -37,6 +37,7 @@ ITEM = re.compile(
 
 # helpers (the page tests import them) ----------------------------------------------------
 
+
 def seed_demo() -> Clinic:
     demo.seed(today=FROZEN)
     db.session.commit()
@@ -79,9 +80,11 @@ def expected_items() -> dict[str, list[tuple[str, int]]]:
     """(type, authorization or infusion id) per role, in the order the digest lists them."""
     stale = [("EVIDENCE_STALE", auth_of("MRN-10214")), ("EVIDENCE_STALE", auth_of("MRN-10249"))]
     overdue = [("PAYER_RESPONSE_OVERDUE", auth_of("MRN-10096"))]
-    upcoming = [("INFUSION_UPCOMING", infusion_of("MRN-10047", 1)),
-                ("INFUSION_UPCOMING", infusion_of("MRN-10023", 2)),
-                ("INFUSION_UPCOMING", infusion_of("MRN-10176", 2))]
+    upcoming = [
+        ("INFUSION_UPCOMING", infusion_of("MRN-10047", 1)),
+        ("INFUSION_UPCOMING", infusion_of("MRN-10023", 2)),
+        ("INFUSION_UPCOMING", infusion_of("MRN-10176", 2)),
+    ]
     uncovered = [("INFUSION_UNCOVERED", infusion_of("MRN-10285", 6))]
     expiring = [("AUTH_EXPIRING", auth_of(mrn)) for mrn in ("MRN-10062", "MRN-10074", "MRN-10058")]
     appeal = [("APPEAL_DEADLINE", auth_of("MRN-10139"))]
@@ -103,6 +106,7 @@ def deliveries() -> dict[str, DigestDelivery]:
 
 
 # a real SMTP server ------------------------------------------------------------------------
+
 
 class Inbox:
     """aiosmtpd handler keeping every message it accepts."""
@@ -143,8 +147,13 @@ def smtp_server(port: int):
 def mail(app_ctx, tmp_path):
     """SMTP settings pointing at a free local port (no server until one is started)."""
     saved = {key: app_ctx.config[key] for key in MAIL_KEYS}
-    app_ctx.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=free_port(), MAIL_SECURITY="none",
-                          MAIL_OUTBOX=str(tmp_path / "outbox"), DIGEST_SHOW_NAMES=False)
+    app_ctx.config.update(
+        MAIL_HOST="127.0.0.1",
+        MAIL_PORT=free_port(),
+        MAIL_SECURITY="none",
+        MAIL_OUTBOX=str(tmp_path / "outbox"),
+        DIGEST_SHOW_NAMES=False,
+    )
     yield app_ctx.config
     app_ctx.config.update(saved)
 
@@ -161,6 +170,7 @@ def clinic_id(app_ctx):
 
 
 # the digests of the demo clinic ------------------------------------------------------------
+
 
 def test_demo_digests_have_each_roles_items(clinic_id, inbox):
     counts = send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
@@ -183,8 +193,11 @@ def test_digest_counts_come_first_and_groups_most_urgent_first(clinic_id, inbox)
     text, body = parts(inbox.of(demo_user("front_desk").email))
     head = text.split("EVIDENCE TOO OLD")[0]
     assert "7 items due:" in head
-    assert re.search(r"2\s+Evidence too old\s+1\s+Payer answers overdue"
-                     r"\s+3\s+Authorizations expiring\s+1\s+Appeal deadlines", head)
+    assert re.search(
+        r"2\s+Evidence too old\s+1\s+Payer answers overdue"
+        r"\s+3\s+Authorizations expiring\s+1\s+Appeal deadlines",
+        head,
+    )
     assert body.index("digest-counts") < body.index('class="digest-group"')
     assert "authorization #" in text and "payer answer due 2026-03-11" in text
 
@@ -213,6 +226,7 @@ def test_mrn_and_initials_only_by_default(clinic_id, inbox, mail):
 
 
 # delivery: exactly once --------------------------------------------------------------------
+
 
 def test_smtp_down_then_up_sends_one_message_per_user(clinic_id, mail):
     down = send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
@@ -352,10 +366,12 @@ def test_unknown_mail_security_is_refused_before_any_row(clinic_id, mail):
 
 # the operators' commands -------------------------------------------------------------------
 
+
 def test_cli_preview_prints_the_text_part(clinic_id, mail, app_ctx):
     cli = app_ctx.test_cli_runner()
-    result = cli.invoke(digests_cli, ["preview", demo_user("front_desk").email,
-                                      "--date", FROZEN.isoformat()])
+    result = cli.invoke(
+        digests_cli, ["preview", demo_user("front_desk").email, "--date", FROZEN.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert f"Subject: Riverside Infusion Center digest for {FROZEN}: 7 items" in result.output
     assert "PAYER ANSWERS OVERDUE (1)" in result.output and "MRN-10096 (T.W.)" in result.output
@@ -372,11 +388,11 @@ def test_cli_send_dry_run_then_for_real(clinic_id, mail, app_ctx):
     assert "(dry run)" in dry.output and "would_send 3" in dry.output
     assert f"{demo_user('scheduler').email} (scheduler): 4 items" in dry.output
     assert deliveries() == {}
-    real = cli.invoke(digests_cli, ["send", "--date", FROZEN.isoformat(),
-                                    "--clinic", demo_data.CLINIC_NAME])
+    real = cli.invoke(
+        digests_cli, ["send", "--date", FROZEN.isoformat(), "--clinic", demo_data.CLINIC_NAME]
+    )
     assert real.exit_code == 0, real.output
     assert "sent 3" in real.output and len(deliveries()) == 3
     assert len(list(Path(mail["MAIL_OUTBOX"]).glob("*.eml"))) == 3
     unknown = cli.invoke(digests_cli, ["send", "--clinic", "Nowhere Clinic"])
     assert unknown.exit_code != 0 and "no clinic" in unknown.output
-

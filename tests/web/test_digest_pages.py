@@ -112,8 +112,14 @@ def test_reminders_page_groups_every_reminder_by_type(client, clinic_id):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     sections = re.findall(r'<section class="digest-group" data-type="(\w+)"', page)
-    assert sections == ["EVIDENCE_STALE", "PAYER_RESPONSE_OVERDUE", "INFUSION_UPCOMING",
-                        "INFUSION_UNCOVERED", "AUTH_EXPIRING", "APPEAL_DEADLINE"]
+    assert sections == [
+        "EVIDENCE_STALE",
+        "PAYER_RESPONSE_OVERDUE",
+        "INFUSION_UPCOMING",
+        "INFUSION_UNCOVERED",
+        "AUTH_EXPIRING",
+        "APPEAL_DEADLINE",
+    ]
     items = items_in(page)
     assert linked_ids(items) == expected_items()["admin"]
     kinds = [kind for kind, _, _ in items]

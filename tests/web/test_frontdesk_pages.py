@@ -50,12 +50,18 @@ def payer(admin):
 @pytest.fixture
 def patient(admin, payer, today):
     row = patients.create_patient(
-        admin, {"mrn": "MRN-7", "first_name": "Ada", "last_name": "Lovelace",
-                "birth_date": today.replace(year=1970, day=1)}
+        admin,
+        {
+            "mrn": "MRN-7",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "birth_date": today.replace(year=1970, day=1),
+        },
     )
     patients.add_coverage(
-        admin, row.id, {"payer_id": payer.id, "member_id": "M-123",
-                        "start_date": today - timedelta(days=365)}
+        admin,
+        row.id,
+        {"payer_id": payer.id, "member_id": "M-123", "start_date": today - timedelta(days=365)},
     )
     db.session.commit()
     return row
@@ -63,11 +69,19 @@ def patient(admin, payer, today):
 
 @pytest.fixture
 def auth(admin, patient, today):
-    row = authorizations.create_authorization(admin, {
-        "patient_id": patient.id, "coverage_id": patient.coverages[0].id, "hcpcs_code": "J1439",
-        "diagnosis_codes": ["D50.9"], "dose_mg": Decimal("750"), "administrations": 2,
-        "requested_start": today, "requested_end": today + timedelta(days=90),
-    })
+    row = authorizations.create_authorization(
+        admin,
+        {
+            "patient_id": patient.id,
+            "coverage_id": patient.coverages[0].id,
+            "hcpcs_code": "J1439",
+            "diagnosis_codes": ["D50.9"],
+            "dose_mg": Decimal("750"),
+            "administrations": 2,
+            "requested_start": today,
+            "requested_end": today + timedelta(days=90),
+        },
+    )
     db.session.commit()
     return row
 
@@ -80,9 +94,11 @@ def _evidence_forms(today):
     return {
         "lab": {"test": "ferritin", "value": "12", "observed_on": iso(today - timedelta(days=5))},
         "oral_iron_trial": {
-            "drug": "ferrous sulfate", "start_date": iso(today - timedelta(days=100)),
+            "drug": "ferrous sulfate",
+            "start_date": iso(today - timedelta(days=100)),
             "end_date": iso(today - timedelta(days=10)),
-            "outcome": "inadequate_response", "note": "no rise in ferritin",
+            "outcome": "inadequate_response",
+            "note": "no rise in ferritin",
         },
         "ckd_status": {"stage": "3", "dialysis": "none", "observed_on": iso(today)},
         "diagnosis": {"code": "d50.9", "observed_on": iso(today)},
@@ -125,8 +141,9 @@ def test_patient_details_are_edited_by_form(client, front_desk, patient):
 def test_the_patient_page_lists_coverages_evidence_and_requests(
     client, front_desk, admin, patient, auth, today
 ):
-    patients.add_evidence(admin, patient.id, "lab",
-                          {"test": "tsat", "value": Decimal("14"), "observed_on": today})
+    patients.add_evidence(
+        admin, patient.id, "lab", {"test": "tsat", "value": Decimal("14"), "observed_on": today}
+    )
     patients.add_evidence(admin, patient.id, "diagnosis", {"code": "D63.1", "observed_on": today})
     db.session.commit()
     sign_in(client, front_desk)
@@ -140,8 +157,13 @@ def test_the_patient_page_lists_coverages_evidence_and_requests(
 
 @pytest.mark.parametrize(
     "kind, shown",
-    [("lab", "12 ng/mL"), ("oral_iron_trial", "ferrous sulfate"), ("ckd_status", "no dialysis"),
-     ("diagnosis", "D50.9"), ("prior_product", "J1756")],
+    [
+        ("lab", "12 ng/mL"),
+        ("oral_iron_trial", "ferrous sulfate"),
+        ("ckd_status", "no dialysis"),
+        ("diagnosis", "D50.9"),
+        ("prior_product", "J1756"),
+    ],
 )
 def test_each_evidence_kind_is_added_by_form(client, front_desk, patient, today, kind, shown):
     sign_in(client, front_desk)
@@ -166,12 +188,18 @@ def test_a_bad_diagnosis_code_is_named_beside_its_field(client, front_desk, pati
 
 def test_a_coverage_is_added_by_form(client, front_desk, patient, payer, today):
     sign_in(client, front_desk)
-    form = {"payer_id": str(payer.id), "member_id": "NEW-9", "plan_name": "Gold",
-            "start_date": iso(today)}
+    form = {
+        "payer_id": str(payer.id),
+        "member_id": "NEW-9",
+        "plan_name": "Gold",
+        "start_date": iso(today),
+    }
     response = client.post(f"/patients/{patient.id}/coverages", data=form, follow_redirects=True)
     assert response.status_code == 200 and "NEW-9" in response.get_data(as_text=True)
-    bad = client.post(f"/patients/{patient.id}/coverages",
-                      data={**form, "end_date": iso(today - timedelta(days=1))})
+    bad = client.post(
+        f"/patients/{patient.id}/coverages",
+        data={**form, "end_date": iso(today - timedelta(days=1))},
+    )
     assert bad.status_code == 422 and "must be on or after start_date" in bad.get_data(as_text=True)
 
 
@@ -203,8 +231,12 @@ def test_pages_need_sign_in(client, patient):
 
 def test_an_admin_adds_and_edits_a_payer_by_form(client, admin):
     sign_in(client, admin)
-    form = {"name": "Cedar Mutual", "kind": "commercial", "standard_response_days": "10",
-            "requires_waste_modifiers": "false"}
+    form = {
+        "name": "Cedar Mutual",
+        "kind": "commercial",
+        "standard_response_days": "10",
+        "requires_waste_modifiers": "false",
+    }
     assert client.post("/payers/new", data=form).status_code == 302
     payer = db.session.scalar(sa.select(Payer).where(Payer.name == "Cedar Mutual"))
     assert payer.standard_response_days == 10 and payer.requires_waste_modifiers is False
@@ -218,8 +250,13 @@ def test_an_admin_adds_and_edits_a_payer_by_form(client, admin):
 
 def test_an_admin_replaces_a_policy_and_the_list_shows_which_codes_have_one(client, admin, payer):
     sign_in(client, admin)
-    form = {"pa_required": "true", "accepted_diagnoses": "D50.9, D63.1 D50.0",
-            "preferred_codes": "j1756", "ferritin_max": "100", "labs_max_age_days": ""}
+    form = {
+        "pa_required": "true",
+        "accepted_diagnoses": "D50.9, D63.1 D50.0",
+        "preferred_codes": "j1756",
+        "ferritin_max": "100",
+        "labs_max_age_days": "",
+    }
     response = client.post(f"/payers/{payer.id}/policies/J1437", data=form)
     assert response.status_code == 302
     policy = payers.find_policy(payer.id, "J1437")
@@ -233,8 +270,10 @@ def test_an_admin_replaces_a_policy_and_the_list_shows_which_codes_have_one(clie
 
 def test_a_bad_policy_is_refused_and_nothing_is_replaced(client, admin, payer):
     sign_in(client, admin)
-    response = client.post(f"/payers/{payer.id}/policies/J1439",
-                           data={"pa_required": "true", "accepted_diagnoses": "50.9"})
+    response = client.post(
+        f"/payers/{payer.id}/policies/J1439",
+        data={"pa_required": "true", "accepted_diagnoses": "50.9"},
+    )
     assert response.status_code == 422 and "is not an ICD-10-CM code" in response.get_data(
         as_text=True
     )
@@ -261,10 +300,16 @@ def test_front_desk_reads_payers_but_cannot_change_them(client, front_desk, paye
 
 def _request_form(patient, today, **fields):
     return {
-        "patient_id": str(patient.id), "coverage_id": str(patient.coverages[0].id),
-        "hcpcs_code": "J1437", "dose_mg": "1000", "administrations": "1",
-        "requested_start": iso(today), "requested_end": iso(today + timedelta(days=60)),
-        "diagnosis_codes": "D50.9, D63.1", "urgency": "standard", **fields,
+        "patient_id": str(patient.id),
+        "coverage_id": str(patient.coverages[0].id),
+        "hcpcs_code": "J1437",
+        "dose_mg": "1000",
+        "administrations": "1",
+        "requested_start": iso(today),
+        "requested_end": iso(today + timedelta(days=60)),
+        "diagnosis_codes": "D50.9, D63.1",
+        "urgency": "standard",
+        **fields,
     }
 
 
@@ -272,8 +317,9 @@ def test_a_request_made_by_form_shows_its_units(client, front_desk, patient, tod
     sign_in(client, front_desk)
     new_page = client.get(f"/authorizations/new?patient_id={patient.id}").get_data(as_text=True)
     assert "M-123" in new_page and "J1437 — Monoferric" in new_page
-    response = client.post("/authorizations/new", data=_request_form(patient, today),
-                           follow_redirects=True)
+    response = client.post(
+        "/authorizations/new", data=_request_form(patient, today), follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "100 units requested" in page
     auth = db.session.scalar(sa.select(AuthorizationRequest))
@@ -325,8 +371,9 @@ def test_a_coordinator_takes_a_request_from_missing_evidence_to_submitted(
         added = client.post(f"/patients/{patient.id}/evidence/{kind}", data=form)
         assert added.status_code == 302 and added.headers["Location"].endswith(back)
     assert "Ready to submit" in client.get(back).get_data(as_text=True)
-    submitted = _transition(client, auth.id, to="submitted", channel="portal",
-                            payer_reference="REF-42")
+    submitted = _transition(
+        client, auth.id, to="submitted", channel="portal", payer_reference="REF-42"
+    )
     assert submitted.status_code == 302
     page = client.get(back).get_data(as_text=True)
     assert "draft → submitted" in page and "REF-42" in page and "Front_Desk" in page
@@ -339,11 +386,20 @@ def test_approving_fewer_units_than_requested_is_a_partial_approval(
 ):
     sign_in(client, front_desk)
     override = "payer confirmed by phone the labs are on file"
-    assert _transition(client, auth.id, to="submitted", channel="fax",
-                       override_reason=override).status_code == 302
+    assert (
+        _transition(
+            client, auth.id, to="submitted", channel="fax", override_reason=override
+        ).status_code
+        == 302
+    )
     response = _transition(
-        client, auth.id, to="approved", auth_number="AUTH-9", approved_units="750",
-        approved_start=iso(today), approved_end=iso(today + timedelta(days=30)),
+        client,
+        auth.id,
+        to="approved",
+        auth_number="AUTH-9",
+        approved_units="750",
+        approved_start=iso(today),
+        approved_end=iso(today + timedelta(days=30)),
     )
     assert response.status_code == 302
     page = client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
@@ -360,7 +416,7 @@ def test_a_step_missing_its_fields_or_not_allowed_is_refused_on_the_page(client,
     assert not_allowed.status_code == 409
     assert "cannot move a draft request to approved" in not_allowed.get_data(as_text=True)
     page = client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
-    assert "onsubmit=\"return confirm(" in page and 'value="cancelled"' in page
+    assert 'onsubmit="return confirm(' in page and 'value="cancelled"' in page
 
 
 def test_a_scheduler_reads_a_request_but_cannot_move_it(client, clinic, auth):
