@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from priorauth.api.errors import is_api_request, json_error, register_error_handlers
 from priorauth.extensions import csrf
@@ -12,6 +13,7 @@ BEARER_SCHEME = {"type": "http", "scheme": "bearer"}
 
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def require_sign_in():
@@ -37,6 +39,29 @@ def protect_from_csrf():
     if is_api_request() and "Authorization" in request.headers:
         return  # a bad token: require_sign_in answers 401
     csrf.protect()
+
+
+def _body_refused(status: int, code: str, problem: str):
+    return json_error(status, code, f"body: {problem}", {"body": [problem]})
+
+
+def require_json_object():
+    """Writes take a JSON object: a form, no body or `null` is refused, never read as {}.
+
+    (Else a PUT of a policy with a form body would clear the policy, a PATCH would pass.)
+    """
+    if request.method not in BODY_METHODS or not is_api_request():
+        return None
+    if not request.is_json:
+        problem = "send a JSON object with Content-Type: application/json"
+        return _body_refused(415, "UNSUPPORTED_MEDIA_TYPE", problem)
+    try:
+        body = request.get_json()
+    except (BadRequest, RecursionError):  # not JSON, or nested too deep to parse
+        return _body_refused(400, "BAD_REQUEST", "Invalid JSON body.")
+    if not isinstance(body, dict):
+        return _body_refused(422, "VALIDATION_ERROR", "must be a JSON object")
+    return None
 
 
 def blueprints():
@@ -72,4 +97,5 @@ def register_blueprints(app, api) -> None:
         )
     app.before_request(require_sign_in)
     app.before_request(protect_from_csrf)
+    app.before_request(require_json_object)
     register_error_handlers(app)

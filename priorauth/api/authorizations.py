@@ -9,8 +9,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.extensions import db
 from priorauth.permissions import EDIT_AUTHORIZATIONS, role_required
+from priorauth.schemas import Date, id_field
 from priorauth.schemas.authorizations import (
     AuthorizationInSchema,
     AuthorizationOutSchema,
@@ -29,13 +31,13 @@ blp = Blueprint(
 
 
 class ListQuery(ma.Schema):
-    patient_id = ma.fields.Integer()
-    status = ma.fields.String()
+    patient_id = id_field()
+    status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in STORED_STATUSES]))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
 
 
 class AsOfQuery(ma.Schema):
-    as_of = ma.fields.Date()
+    as_of = Date()
 
 
 class AuditEventSchema(ma.Schema):

@@ -16,6 +16,7 @@ from priorauth.permissions import (
     VERIFY_ELIGIBILITY,
     role_required,
 )
+from priorauth.schemas import Date
 from priorauth.schemas.infusions import (
     AdministrationSchema,
     BookingSchema,
@@ -33,8 +34,8 @@ blp = Blueprint("infusions", __name__, url_prefix="/infusions", description="Inf
 
 
 class RangeQuery(ma.Schema):
-    start = ma.fields.Date()
-    end = ma.fields.Date()
+    start = Date()
+    end = Date()
     status = ma.fields.String(
         validate=ma.validate.OneOf(["scheduled", "administered", "cancelled", "no_show"])
     )

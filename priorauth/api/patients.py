@@ -10,7 +10,9 @@ from flask_smorest import Blueprint
 
 from priorauth.extensions import db
 from priorauth.models import Patient
+from priorauth.models.base import INTEGER_MAX
 from priorauth.permissions import EDIT_EVIDENCE, EDIT_PATIENTS, role_required
+from priorauth.schemas import no_nul
 from priorauth.schemas.patients import (
     CoverageSchema,
     EvidenceOutSchema,
@@ -29,9 +31,9 @@ class PatientPatchSchema(PatientSchema):
 
 
 class PatientQuery(ma.Schema):
-    q = ma.fields.String(load_default="")
+    q = ma.fields.String(load_default="", validate=[ma.validate.Length(max=200), no_nul])
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=INTEGER_MAX))
 
 
 class PatientDetailSchema(PatientSchema):

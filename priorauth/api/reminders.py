@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.schemas import Date
 from priorauth.services.clock import moment
 from priorauth.services.reminders import reminders_for
 
@@ -14,7 +15,7 @@ blp = Blueprint("reminders", __name__, url_prefix="/reminders", description="Rem
 
 
 class AsOfQuery(ma.Schema):
-    as_of = ma.fields.Date(metadata={"description": "evaluated at the clinic's digest hour"})
+    as_of = Date(metadata={"description": "evaluated at the clinic's digest hour"})
 
 
 class ReminderSchema(ma.Schema):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 MG = sa.Numeric(10, 3)
 LAB_VALUE = sa.Numeric(8, 2)
+INTEGER_MAX = 2**31 - 1  # the largest value of an Integer column (and id) on PostgreSQL
 
 
 def utcnow() -> datetime:

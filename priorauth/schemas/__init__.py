@@ -3,11 +3,43 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import marshmallow as ma
 
+from priorauth.models.base import INTEGER_MAX
+
+# Input limits, so that storage (PostgreSQL integer, Numeric(10,3), Numeric(8,2)) and date
+# arithmetic (deadlines, windows) never overflow: bad input is a 422 naming the field.
+MAX_DOSE_MG = 10000
+MAX_LAB_VALUE = 100000
+MAX_UNITS = 10_000_000
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
 ICD10_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 HCPCS_SHAPE = re.compile(r"^[A-Z][0-9]{4}$")
+
+
+def no_nul(value: str) -> None:
+    """For query text: a NUL character cannot reach a PostgreSQL query."""
+    if "\x00" in value:
+        raise ma.ValidationError("must not contain NUL characters")
+
+
+def _text_problem(value) -> str | None:
+    """Why a JSON value cannot be stored as text (NUL, lone surrogates), else None."""
+    if isinstance(value, list):
+        return next(filter(None, map(_text_problem, value)), None)
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode text"
+    return None
 
 
 class Strict(ma.Schema):
@@ -15,6 +47,52 @@ class Strict(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _storable_text(self, data, **kwargs):
+        if isinstance(data, dict):
+            errors = {k: [p] for k, v in data.items() if (p := _text_problem(v))}
+            if errors:
+                raise ma.ValidationError(errors)
+        return data
+
+
+class Integer(ma.fields.Integer):
+    """A whole number: 1.5 is refused instead of silently cut to 1."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+def id_field(**kwargs) -> Integer:
+    """The id of a row: a whole number a database key can hold."""
+    error = "must be an id between {min} and {max}"
+    return Integer(validate=ma.validate.Range(min=1, max=INTEGER_MAX, error=error), **kwargs)
+
+
+def in_calendar(day: date) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ma.ValidationError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+
+
+class Date(ma.fields.Date):
+    """A day between 1900 and 2199."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        in_calendar(day)
+        return day
+
+
+class NaiveDateTime(ma.fields.NaiveDateTime):
+    """A clinic-local date and time on a day between 1900 and 2199."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        in_calendar(moment.date())
+        return moment
 
 
 def icd10(value: str) -> None:
@@ -40,8 +118,25 @@ def greater_than_zero(value) -> None:
         raise ma.ValidationError("must be greater than 0")
 
 
-def positive_decimal(**kwargs) -> ma.fields.Decimal:
-    return ma.fields.Decimal(as_string=True, places=3, validate=greater_than_zero, **kwargs)
+def at_most(limit: int):
+    """A ceiling for a decimal (a function: apispec would print a Range's bound as a string)."""
+
+    def check(value) -> None:
+        if value is not None and value > limit:
+            raise ma.ValidationError(f"must be at most {limit}")
+
+    return check
+
+
+def not_blank(value: str) -> None:
+    if value is not None and not value.strip():
+        raise ma.ValidationError("must not be blank")
+
+
+def positive_decimal(limit: int = MAX_DOSE_MG, **kwargs) -> ma.fields.Decimal:
+    """mg, to the thousandth, above 0 and at most `limit`."""
+    validate = [greater_than_zero, at_most(limit)]
+    return ma.fields.Decimal(as_string=True, places=3, validate=validate, **kwargs)
 
 
 def dates_ordered(data: dict, start: str, end: str) -> None:

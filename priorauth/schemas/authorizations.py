@@ -5,7 +5,19 @@ from __future__ import annotations
 import marshmallow as ma
 
 from priorauth.domain.workflow import STORED_STATUSES
-from priorauth.schemas import Strict, UpperString, dates_ordered, hcpcs, icd10, positive_decimal
+from priorauth.schemas import (
+    MAX_UNITS,
+    Date,
+    Integer,
+    Strict,
+    UpperString,
+    dates_ordered,
+    hcpcs,
+    icd10,
+    id_field,
+    not_blank,
+    positive_decimal,
+)
 
 V = ma.validate
 CHANNELS = ["portal", "fax", "phone", "electronic"]
@@ -23,15 +35,15 @@ DENIAL_REASONS = {
 
 
 class AuthorizationInSchema(Strict):
-    patient_id = ma.fields.Integer(required=True)
-    coverage_id = ma.fields.Integer(required=True)
+    patient_id = id_field(required=True)
+    coverage_id = id_field(required=True)
     hcpcs_code = UpperString(required=True, validate=hcpcs)
     diagnosis_codes = ma.fields.List(UpperString(validate=icd10), load_default=list)
     ordering_provider = ma.fields.String(allow_none=True, validate=V.Length(max=200))
     dose_mg = positive_decimal(required=True)
-    administrations = ma.fields.Integer(required=True, validate=V.Range(min=1, max=100))
-    requested_start = ma.fields.Date(required=True)
-    requested_end = ma.fields.Date(required=True)
+    administrations = Integer(required=True, validate=V.Range(min=1, max=100))
+    requested_start = Date(required=True)
+    requested_end = Date(required=True)
     urgency = ma.fields.String(load_default="standard", validate=V.OneOf(["standard", "expedited"]))
     notes = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
 
@@ -89,13 +101,13 @@ class TransitionSchema(Strict):
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
     channel = ma.fields.String(allow_none=True, validate=V.OneOf(CHANNELS))
     payer_reference = ma.fields.String(allow_none=True, validate=V.Length(max=80))
-    auth_number = ma.fields.String(allow_none=True, validate=V.Length(min=1, max=80))
-    approved_units = ma.fields.Integer(allow_none=True, validate=V.Range(min=1))
-    approved_administrations = ma.fields.Integer(allow_none=True, validate=V.Range(min=1))
-    approved_start = ma.fields.Date(allow_none=True)
-    approved_end = ma.fields.Date(allow_none=True)
+    auth_number = ma.fields.String(allow_none=True, validate=[V.Length(min=1, max=80), not_blank])
+    approved_units = Integer(allow_none=True, validate=V.Range(min=1, max=MAX_UNITS))
+    approved_administrations = Integer(allow_none=True, validate=V.Range(min=1, max=1000))
+    approved_start = Date(allow_none=True)
+    approved_end = Date(allow_none=True)
     denial_reason = ma.fields.String(allow_none=True, validate=V.OneOf(list(DENIAL_REASONS)))
-    decided_on = ma.fields.Date(allow_none=True)
+    decided_on = Date(allow_none=True)
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs):

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from priorauth.schemas import Strict, UpperString, hcpcs, not_negative, positive_decimal
+from priorauth.schemas import (
+    MAX_DOSE_MG,
+    Date,
+    NaiveDateTime,
+    Strict,
+    UpperString,
+    at_most,
+    hcpcs,
+    id_field,
+    not_blank,
+    not_negative,
+    positive_decimal,
+)
 
 V = ma.validate
 
 
 class CoverageQuestionSchema(Strict):
-    patient_id = ma.fields.Integer(required=True)
+    patient_id = id_field(required=True)
     hcpcs_code = UpperString(required=True, validate=hcpcs)
-    service_date = ma.fields.Date(required=True)
+    service_date = Date(required=True)
     dose_mg = positive_decimal(required=True)
 
 
@@ -31,15 +43,15 @@ class CoverageAnswerSchema(ma.Schema):
 
 
 class BookingSchema(Strict):
-    patient_id = ma.fields.Integer(required=True)
+    patient_id = id_field(required=True)
     hcpcs_code = UpperString(required=True, validate=hcpcs)
-    scheduled_at = ma.fields.NaiveDateTime(required=True)
+    scheduled_at = NaiveDateTime(required=True)
     dose_mg = positive_decimal(required=True)
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
 
 
 class InfusionPatchSchema(Strict):
-    scheduled_at = ma.fields.NaiveDateTime()
+    scheduled_at = NaiveDateTime()
     dose_mg = positive_decimal()
     status = ma.fields.String(validate=V.OneOf(["cancelled", "no_show"]))
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
@@ -53,13 +65,15 @@ class InfusionPatchSchema(Strict):
 
 class AdministrationSchema(Strict):
     dose_mg = positive_decimal(required=True)
-    discarded_mg = ma.fields.Decimal(as_string=True, validate=not_negative)
+    discarded_mg = ma.fields.Decimal(
+        as_string=True, places=3, validate=[not_negative, at_most(MAX_DOSE_MG)]
+    )
     container = ma.fields.String(validate=V.OneOf(["single", "multi"]))
-    lot_number = ma.fields.String(required=True, validate=V.Length(min=1, max=60))
-    lot_expiration = ma.fields.Date(required=True)
+    lot_number = ma.fields.String(required=True, validate=[V.Length(min=1, max=60), not_blank])
+    lot_expiration = Date(required=True)
     reaction = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
     administered_by = ma.fields.String(allow_none=True, validate=V.Length(max=200))
-    administered_at = ma.fields.NaiveDateTime()
+    administered_at = NaiveDateTime()
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
 
 

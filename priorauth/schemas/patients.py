@@ -4,29 +4,42 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from priorauth.schemas import Strict, UpperString, dates_ordered, hcpcs, icd10, not_negative
+from priorauth.schemas import (
+    MAX_LAB_VALUE,
+    Date,
+    Integer,
+    Strict,
+    UpperString,
+    at_most,
+    dates_ordered,
+    hcpcs,
+    icd10,
+    id_field,
+    not_blank,
+    not_negative,
+)
 
 V = ma.validate
 
 
 class PatientSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
-    mrn = ma.fields.String(required=True, validate=V.Length(min=1, max=40))
-    first_name = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
-    last_name = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
-    birth_date = ma.fields.Date(required=True)
+    mrn = ma.fields.String(required=True, validate=[V.Length(min=1, max=40), not_blank])
+    first_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
+    last_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
+    birth_date = Date(required=True)
     sex = ma.fields.String(allow_none=True, validate=V.OneOf(["F", "M", "X"]))
 
 
 class CoverageSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
     patient_id = ma.fields.Integer(dump_only=True)
-    payer_id = ma.fields.Integer(required=True)
+    payer_id = id_field(required=True)
     payer_name = ma.fields.String(dump_only=True, attribute="payer.name")
-    member_id = ma.fields.String(required=True, validate=V.Length(min=1, max=60))
+    member_id = ma.fields.String(required=True, validate=[V.Length(min=1, max=60), not_blank])
     plan_name = ma.fields.String(allow_none=True, validate=V.Length(max=120))
-    start_date = ma.fields.Date(required=True)
-    end_date = ma.fields.Date(allow_none=True)
+    start_date = Date(required=True)
+    end_date = Date(allow_none=True)
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs):
@@ -36,8 +49,10 @@ class CoverageSchema(Strict):
 class LabSchema(Strict):
     kind = ma.fields.Constant("lab")
     test = ma.fields.String(required=True, validate=V.OneOf(["hemoglobin", "ferritin", "tsat"]))
-    value = ma.fields.Decimal(as_string=True, required=True, validate=not_negative)
-    observed_on = ma.fields.Date(required=True)
+    value = ma.fields.Decimal(
+        as_string=True, required=True, validate=[not_negative, at_most(MAX_LAB_VALUE)]
+    )
+    observed_on = Date(required=True)
 
     @ma.validates_schema
     def _plausible(self, data, **kwargs):
@@ -51,9 +66,9 @@ class LabSchema(Strict):
 
 class TrialSchema(Strict):
     kind = ma.fields.Constant("oral_iron_trial")
-    drug = ma.fields.String(required=True, validate=V.Length(min=1, max=100))
-    start_date = ma.fields.Date(required=True)
-    end_date = ma.fields.Date(allow_none=True)
+    drug = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
+    start_date = Date(required=True)
+    end_date = Date(allow_none=True)
     outcome = ma.fields.String(
         required=True,
         validate=V.OneOf(["inadequate_response", "intolerance", "contraindication"]),
@@ -67,23 +82,23 @@ class TrialSchema(Strict):
 
 class CkdSchema(Strict):
     kind = ma.fields.Constant("ckd_status")
-    stage = ma.fields.Integer(required=True, validate=V.Range(min=1, max=5))
+    stage = Integer(required=True, validate=V.Range(min=1, max=5))
     dialysis = ma.fields.String(
         load_default="none", validate=V.OneOf(["none", "hemodialysis", "peritoneal"])
     )
-    observed_on = ma.fields.Date(required=True)
+    observed_on = Date(required=True)
 
 
 class DiagnosisSchema(Strict):
     kind = ma.fields.Constant("diagnosis")
     code = UpperString(required=True, validate=icd10)
-    observed_on = ma.fields.Date(required=True)
+    observed_on = Date(required=True)
 
 
 class PriorProductSchema(Strict):
     kind = ma.fields.Constant("prior_product")
     hcpcs_code = UpperString(required=True, validate=hcpcs)
-    given_on = ma.fields.Date(required=True)
+    given_on = Date(required=True)
     note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
 
 
@@ -109,7 +124,7 @@ def load_evidence(payload: dict) -> tuple[str, dict]:
     if not isinstance(payload, dict):
         raise ma.ValidationError({"body": ["must be a JSON object"]})
     kind = payload.get("kind")
-    if kind not in EVIDENCE_SCHEMAS:
+    if not isinstance(kind, str) or kind not in EVIDENCE_SCHEMAS:
         raise ma.ValidationError({"kind": [f"must be one of: {', '.join(EVIDENCE_SCHEMAS)}"]})
     fields = {k: v for k, v in payload.items() if k != "kind"}
     return kind, EVIDENCE_SCHEMAS[kind]().load(fields)

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from priorauth.schemas import Strict, UpperString, greater_than_zero, hcpcs, icd10
+from priorauth.schemas import (
+    MAX_DOSE_MG,
+    MAX_LAB_VALUE,
+    Integer,
+    Strict,
+    UpperString,
+    at_most,
+    greater_than_zero,
+    hcpcs,
+    icd10,
+    not_blank,
+)
 
 V = ma.validate
 
 
 class PayerSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(required=True, validate=V.Length(min=1, max=200))
+    name = ma.fields.String(required=True, validate=[V.Length(min=1, max=200), not_blank])
     kind = ma.fields.String(
         load_default="commercial", validate=V.OneOf(["commercial", "medicare", "medicaid", "other"])
     )
     contact = ma.fields.String(allow_none=True, validate=V.Length(max=300))
-    standard_response_days = ma.fields.Integer(load_default=15, validate=V.Range(min=1, max=90))
-    expedited_response_hours = ma.fields.Integer(load_default=72, validate=V.Range(min=1, max=720))
-    appeal_window_days = ma.fields.Integer(load_default=180, validate=V.Range(min=1, max=730))
+    standard_response_days = Integer(load_default=15, validate=V.Range(min=1, max=90))
+    expedited_response_hours = Integer(load_default=72, validate=V.Range(min=1, max=720))
+    appeal_window_days = Integer(load_default=180, validate=V.Range(min=1, max=730))
     requires_waste_modifiers = ma.fields.Boolean(load_default=True)
 
 
@@ -31,12 +42,14 @@ class PayerPatchSchema(PayerSchema):
             field.load_default = ma.missing
 
 
-def _threshold(**kwargs):
-    return ma.fields.Decimal(as_string=True, allow_none=True, validate=greater_than_zero, **kwargs)
+def _threshold(limit=MAX_LAB_VALUE, places=2):
+    """A positive limit, rounded as it is stored (a lab value to 0.01, mg to 0.001)."""
+    validate = [greater_than_zero, at_most(limit)]
+    return ma.fields.Decimal(as_string=True, allow_none=True, places=places, validate=validate)
 
 
 def _days():
-    return ma.fields.Integer(allow_none=True, validate=V.Range(min=1, max=3650))
+    return Integer(allow_none=True, validate=V.Range(min=1, max=3650))
 
 
 class PolicySchema(Strict):
@@ -52,9 +65,9 @@ class PolicySchema(Strict):
     labs_max_age_days = _days()
     oral_iron_min_days = _days()
     preferred_codes = ma.fields.List(UpperString(validate=hcpcs), load_default=list)
-    max_mg_per_dose = _threshold()
-    max_mg_per_authorization = _threshold()
-    max_administrations = ma.fields.Integer(allow_none=True, validate=V.Range(min=1, max=100))
-    min_days_between_doses = ma.fields.Integer(allow_none=True, validate=V.Range(min=0, max=365))
+    max_mg_per_dose = _threshold(MAX_DOSE_MG, places=3)
+    max_mg_per_authorization = _threshold(MAX_DOSE_MG * 100, places=3)
+    max_administrations = Integer(allow_none=True, validate=V.Range(min=1, max=100))
+    min_days_between_doses = Integer(allow_none=True, validate=V.Range(min=0, max=365))
     default_authorization_days = _days()
     updated_at = ma.fields.DateTime(dump_only=True)

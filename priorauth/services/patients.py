@@ -49,6 +49,7 @@ def create_patient(actor, data: dict) -> Patient:
 def update_patient(actor, patient_id: int, data: dict) -> Patient:
     patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
     if "mrn" in data:
+        data = {**data, "mrn": data["mrn"].strip()}  # stored as create_patient stores it
         _ensure_unique_mrn(actor.clinic_id, data["mrn"], exclude_id=patient.id)
     audit.apply_changes(actor, patient, data)
     return patient

@@ -39,8 +39,15 @@ def update_payer(actor, payer_id: int, data: dict) -> Payer:
     return payer
 
 
+def _catalog_key(code: str) -> str | None:
+    """The code as the catalog keys it, or None when no catalog code can look like it."""
+    key = code.strip().upper()
+    return key if key.isascii() and key.isalnum() and len(key) <= 5 else None
+
+
 def drug_code(code: str, field: str = "hcpcs_code") -> DrugCode:
-    row = db.session.get(DrugCode, code.strip().upper())
+    key = _catalog_key(code)
+    row = db.session.get(DrugCode, key) if key else None
     if row is None:
         raise ValidationFailed.on(field, f"{code} is not in the drug code catalog")
     return row
@@ -56,9 +63,11 @@ def find_policy(payer_id: int, code: str) -> PayerPolicy | None:
 
 def get_policy(clinic_id: int, payer_id: int, code: str) -> PayerPolicy:
     payer = get_owned(Payer, payer_id, clinic_id, what="payer")
-    policy = find_policy(payer.id, code.upper())
+    key = _catalog_key(code)
+    policy = find_policy(payer.id, key) if key else None
     if policy is None:
-        raise NotFound(f"{payer.name} has no policy on file for {code.upper()}")
+        message = f"{payer.name} has no policy on file for {code.upper()}"
+        raise NotFound(message, {"hcpcs_code": [message]})
     return policy
 
 
