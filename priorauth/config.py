@@ -47,6 +47,7 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SCHEDULER_LOCK_ID": _int("SCHEDULER_LOCK_ID", 7_428_001),
         "SCHEDULER_HEARTBEAT_SECONDS": _int("SCHEDULER_HEARTBEAT_SECONDS", 300),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no request body needs more
         "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.api.protect_from_csrf decides
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -62,7 +62,9 @@ def register_auth(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     from priorauth.api import register_blueprints
+    from priorauth.api.errors import ErrorSchema
 
+    api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)
     register_blueprints(app, api)
 

@@ -10,6 +10,19 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from priorauth.errors import AppError
 from priorauth.extensions import db
 
+
+class ErrorSchema(ma.Schema):
+    """The error body of every /api/v1 answer (documents the contract in openapi.json)."""
+
+    code = ma.fields.String(metadata={"description": "stable code, e.g. VALIDATION_ERROR"})
+    message = ma.fields.String()
+    errors = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "messages by field name"},
+    )
+
+
 HTTP_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import marshmallow as ma
 
 from priorauth.schemas import (
@@ -22,12 +24,18 @@ from priorauth.schemas import (
 V = ma.validate
 
 
+def not_in_future(day: date) -> None:
+    """A birth date after tomorrow (any time zone's today) is a typo."""
+    if day > date.today() + timedelta(days=1):
+        raise ma.ValidationError("must not be in the future")
+
+
 class PatientSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
     mrn = ma.fields.String(required=True, validate=[V.Length(min=1, max=40), not_blank])
     first_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
     last_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
-    birth_date = Date(required=True)
+    birth_date = Date(required=True, validate=not_in_future)
     sex = ma.fields.String(allow_none=True, validate=V.OneOf(["F", "M", "X"]))
 
 

@@ -74,3 +74,9 @@ def blanks_as_none(schema, form) -> dict:
 def code_options() -> list[tuple[str, str]]:
     """The drug code catalog as select options: code — brand."""
     return [(c.code, f"{c.code} — {c.brand}") for c in reference.catalog()]
+
+
+def search_text(raw: str | None, limit: int = 100) -> str:
+    """Typed search text safe for any database: no NUL or lone surrogates, trimmed, capped."""
+    kept = "".join(c for c in raw or "" if c != "\x00" and not 0xD800 <= ord(c) <= 0xDFFF)
+    return kept.strip()[:limit]

@@ -31,6 +31,7 @@ from priorauth.web.forms import (
     parse_form,
     refusal_errors,
     safe_next,
+    search_text,
     service_errors,
 )
 
@@ -57,7 +58,7 @@ def _infusions_of(patient_id: int) -> list[Infusion]:
 
 @bp.get("")
 def index():
-    text = request.args.get("q", "")
+    text = search_text(request.args.get("q"))
     rows = patients.search_patients(current_user.clinic_id, text, limit=100)
     return render_template("patients/index.html", patients=rows, q=text)
 

@@ -15,7 +15,7 @@ from priorauth.services import infusions, reference
 from priorauth.services import schedule as schedule_service
 from priorauth.services.clock import clinic_today
 from priorauth.services.patients import search_patients
-from priorauth.web.forms import parse_form, service_errors
+from priorauth.web.forms import parse_form, search_text, service_errors
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 
@@ -84,7 +84,7 @@ def _answer(form):
     """-> (result, errors): the patient found by MRN or pick, then the coverage check."""
     try:
         patient = schedule_service.find_patient(
-            current_user.clinic_id, _int(form.get("patient_id")), form.get("mrn", "").strip()
+            current_user.clinic_id, _int(form.get("patient_id")), search_text(form.get("mrn"))
         )
     except AppError as error:
         return None, service_errors(error)

@@ -14,6 +14,7 @@ from priorauth.services.clock import clinic_today
 from priorauth.services.patients import search_patients
 from priorauth.services.scope import scoped
 from priorauth.services.usage import annotate
+from priorauth.web.forms import search_text
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -75,7 +76,7 @@ def _exact_page(text: str) -> str | None:
 @bp.get("")
 @login_required
 def index():
-    text = request.args.get("q", "").strip()[:100]
+    text = search_text(request.args.get("q"))
     if not text:
         return render_template("search/index.html", q="", patients=[], requests=[], limit=LIMIT)
     exact = _exact_page(text)

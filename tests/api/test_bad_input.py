@@ -549,3 +549,28 @@ def test_every_target_on_every_status_is_answered_or_refused_cleanly(api, world,
             assert api.get(f"/api/v1/authorizations/{auth_id}").get_json()["stored_status"] == (
                 ROUTES[start][-1] if ROUTES[start] else "draft"
             )
+
+
+def test_birth_date_in_the_future_is_named(api):
+    response = api.post(
+        "/api/v1/patients",
+        json={"mrn": "F-1", "first_name": "A", "last_name": "B", "birth_date": "2199-01-01"},
+    )
+    assert response.status_code == 422
+    assert "birth_date" in response.get_json()["errors"]
+
+
+def test_oversized_body_is_413_json(api):
+    response = api.post(
+        "/api/v1/patients",
+        data="{" + " " * (2 * 1024 * 1024) + "}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.get_json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_error_bodies_are_documented_with_a_string_code(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = spec["components"]["schemas"]["Error"]
+    assert error["properties"]["code"]["type"] == "string"

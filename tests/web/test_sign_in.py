@@ -63,3 +63,9 @@ def test_csrf_is_enforced_on_forms_when_enabled(app_ctx, admin):
         assert response.status_code == 400
     finally:
         app_ctx.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_search_boxes_survive_a_nul_character(client, admin):
+    client.post("/login", data={"email": admin.email, "password": "secret-pass"})
+    for page in ("/search?q=a%00b", "/patients?q=%00"):
+        assert client.get(page).status_code == 200
