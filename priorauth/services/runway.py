@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from priorauth.domain import coverage as cov
+from priorauth.domain import runway as runway_rules
 from priorauth.models import (
     AuthorizationRequest,
     Infusion,
@@ -113,7 +114,9 @@ def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
     booked = [i for i in state.infusions if i.status == "scheduled"]
     planned = [_planned(i, mg_per_unit) for i in booked]
     given = [f for f in facts if f.administered]
-    projected = cov.project_runway(planned, auths, given, _policies_for(state, booked), windows)
+    projected = runway_rules.project_runway(
+        planned, auths, given, _policies_for(state, booked), windows
+    )
     by_id = {i.id: i for i in booked}
     numbers = {a.id: a.auth_number for a in state.authorizations}
     steps = []
@@ -134,8 +137,8 @@ def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
     return PatientRunway(state.patient_id, tuple(steps))
 
 
-def _planned(infusion: Infusion, mg_per_unit: dict) -> cov.PlannedInfusion:
-    return cov.PlannedInfusion(
+def _planned(infusion: Infusion, mg_per_unit: dict) -> runway_rules.PlannedInfusion:
+    return runway_rules.PlannedInfusion(
         infusion.id,
         infusion.hcpcs_code,
         infusion.scheduled_at.date(),

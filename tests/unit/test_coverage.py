@@ -13,11 +13,10 @@ from priorauth.domain.coverage import (
     CoverageQuestion,
     CoverageWindow,
     InfusionFacts,
-    PlannedInfusion,
     PolicyFacts,
     check_coverage,
-    project_runway,
 )
+from priorauth.domain.runway import PlannedInfusion, project_runway
 from priorauth.domain.workflow import Status
 
 DAY = date(2026, 3, 10)
