@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -46,17 +46,20 @@ def project_runway(
     planned: Sequence[PlannedInfusion],
     authorizations: Sequence[AuthFacts],
     given: Sequence[InfusionFacts],
-    policy_for_code: Mapping[str, PolicyFacts | None],
+    policy_on: Callable[[str, date], PolicyFacts | None],
     coverages: Sequence[CoverageWindow],
 ) -> Runway:
-    """Check each booked infusion after the given ones and the earlier booked ones spent."""
+    """Check each booked infusion after the given ones and the earlier booked ones spent.
+
+    `policy_on(code, day)` is the payer policy for that code on that day (plans change).
+    """
     spent = list(given)
     steps: list[RunwayStep] = []
     for plan in sorted(planned, key=lambda p: (p.service_date, p.id)):
         question = CoverageQuestion(
             plan.hcpcs_code, plan.service_date, plan.dose_mg, plan.mg_per_unit, plan.id
         )
-        policy = policy_for_code.get(plan.hcpcs_code)
+        policy = policy_on(plan.hcpcs_code, plan.service_date)
         answer = check_coverage(question, authorizations, spent, policy, coverages)
         steps.append(RunwayStep(plan.id, plan.service_date, plan.dose_mg, answer))
         spent.append(_as_spent(plan, answer))

@@ -114,9 +114,7 @@ def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
     booked = [i for i in state.infusions if i.status == "scheduled"]
     planned = [_planned(i, mg_per_unit) for i in booked]
     given = [f for f in facts if f.administered]
-    projected = runway_rules.project_runway(
-        planned, auths, given, _policies_for(state, booked), windows
-    )
+    projected = runway_rules.project_runway(planned, auths, given, _policy_on(state), windows)
     by_id = {i.id: i for i in booked}
     numbers = {a.id: a.auth_number for a in state.authorizations}
     steps = []
@@ -147,19 +145,9 @@ def _planned(infusion: Infusion, mg_per_unit: dict) -> runway_rules.PlannedInfus
     )
 
 
-def _policies_for(state: PatientState, booked: list[Infusion]) -> dict:
-    """Per code, the policy of the payer covering that code's first booked date.
-
-    project_runway takes one policy per code; a payer change between two bookings of the
-    same code is judged by the first payer's policy (the `current` answer uses each day's).
-    """
-    firsts: dict[str, date] = {}
-    for infusion in booked:
-        firsts.setdefault(infusion.hcpcs_code, infusion.scheduled_at.date())
-    return {
-        code: coverage_service.policy_facts(state.policy_on(code, day))
-        for code, day in firsts.items()
-    }
+def _policy_on(state: PatientState):
+    """The payer policy for a code on a day, as the domain's runway asks for it."""
+    return lambda code, day: coverage_service.policy_facts(state.policy_on(code, day))
 
 
 def _current(infusion, state, auths, facts, windows, mg_per_unit) -> cov.CoverageAnswer:

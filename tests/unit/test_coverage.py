@@ -388,7 +388,8 @@ def planned(id, day, dose="500", code="J1439"):
 
 
 def runway(plans, auths, given=(), policies=None, coverages=INSURED):
-    return project_runway(plans, auths, given, policies or {}, coverages)
+    by_code = policies or {}
+    return project_runway(plans, auths, given, lambda code, day: by_code.get(code), coverages)
 
 
 def test_runway_third_infusion_runs_out_of_units():
@@ -439,3 +440,18 @@ def test_runway_uncovered_step_spends_no_units():
     assert result.steps[0].answer.reason_codes == (cov.UNITS_EXHAUSTED,)
     assert result.steps[1].answer.covered
     assert result.first_uncovered is result.steps[0]
+
+
+def test_runway_uses_each_days_payer_policy():
+    """A plan change mid-course: the later booking is judged by the new payer's dose limit."""
+    switch = START + timedelta(days=20)
+    strict = cov.PolicyFacts(max_mg_per_dose=Decimal("400"))
+
+    def policy_on(code, day):
+        return strict if day >= switch else None
+
+    plans = [planned(1, START + timedelta(days=5)), planned(2, switch + timedelta(days=1))]
+    result = project_runway(plans, [auth(units=5000)], (), policy_on, INSURED)
+    assert result.steps[0].answer.covered
+    assert result.first_uncovered.infusion_id == 2
+    assert result.first_uncovered.answer.reason_codes == (cov.DOSE_EXCEEDS_LIMIT,)
