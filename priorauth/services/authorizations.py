@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
 from priorauth.domain import evidence as ev
 from priorauth.domain.units import billing_units
-from priorauth.domain.workflow import Status
+from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Coverage, Patient
@@ -85,3 +88,36 @@ def checklist_for(auth: AuthorizationRequest, as_of: date) -> ev.Checklist:
         snapshots.patient_evidence(auth.patient_id),
         as_of,
     )
+
+
+def in_play(clinic_id: int, today: date) -> list[AuthorizationRequest]:
+    """Requests still needing someone: open ones, approvals not ended, appealable denials.
+
+    The dashboard queues and the reminders both start from this list.
+    """
+    approved = [s.value for s in APPROVED_STATUSES]
+    open_ = [s.value for s in (Status.DRAFT, Status.PENDED, *AWAITING_PAYER)]
+    relevant = sa.or_(
+        AuthorizationRequest.status.in_(open_),
+        sa.and_(
+            AuthorizationRequest.status.in_(approved),
+            sa.or_(
+                AuthorizationRequest.approved_end.is_(None),
+                AuthorizationRequest.approved_end >= today,
+            ),
+        ),
+        sa.and_(
+            AuthorizationRequest.status == Status.DENIED.value,
+            AuthorizationRequest.appeal_deadline >= today,
+        ),
+    )
+    query = (
+        scoped(AuthorizationRequest, clinic_id)
+        .options(
+            joinedload(AuthorizationRequest.coverage).joinedload(Coverage.payer),
+            joinedload(AuthorizationRequest.patient),
+        )
+        .where(relevant)
+        .order_by(AuthorizationRequest.id)
+    )
+    return list(db.session.scalars(query).unique())

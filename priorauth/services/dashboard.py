@@ -11,26 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
-
 from priorauth.domain import evidence as ev
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.errors import NotFound
-from priorauth.extensions import db
 from priorauth.models import (
     AuthorizationRequest,
-    Coverage,
-    DrugCode,
     Infusion,
     Patient,
-    PayerPolicy,
 )
-from priorauth.services import snapshots
+from priorauth.services import reference, snapshots
+from priorauth.services.authorizations import in_play
 from priorauth.services.coverage import decision_due
+from priorauth.services.payers import policies_by_payer_and_code
 from priorauth.services.runway import COVERED, Step
 from priorauth.services.schedule import schedule
-from priorauth.services.scope import scoped
 from priorauth.services.usage import annotate
 
 EXPIRING_DAYS = 30
@@ -160,7 +154,7 @@ class ClinicQueues:
     @cached_property
     def auths(self) -> list[AuthorizationRequest]:
         """Requests still in play, with patient, coverage, payer, usage and derived status."""
-        rows = _watched(self.clinic_id, self.today)
+        rows = in_play(self.clinic_id, self.today)
         annotate(rows, self.today)
         return rows
 
@@ -168,8 +162,8 @@ class ClinicQueues:
     def checklists(self) -> dict[int, ev.Checklist]:
         """Checklists of the draft and pended requests, by request id."""
         todo = [a for a in self.auths if a.status in TO_PREPARE]
-        policies = _policies(self.clinic_id)
-        self.catalog = _drug_codes()  # held, so that auth.drug is found in the session
+        policies = policies_by_payer_and_code(self.clinic_id)
+        self.catalog = reference.catalog()  # held, so that auth.drug is found in the session
         evidence = snapshots.evidence_by_patient({a.patient_id for a in todo})
         return {
             a.id: ev.build_checklist(
@@ -262,40 +256,3 @@ class ClinicQueues:
             for row in self.booked_soon
             if row.badge != COVERED
         ]
-
-
-def _watched(clinic_id: int, today: date) -> list[AuthorizationRequest]:
-    """Open requests, approvals not ended yet, denials whose appeal window is open."""
-    in_play = sa.or_(
-        AuthorizationRequest.status.in_((*TO_PREPARE, *AWAITING_PAYER)),
-        sa.and_(
-            AuthorizationRequest.status.in_(APPROVED),
-            sa.or_(
-                AuthorizationRequest.approved_end.is_(None),
-                AuthorizationRequest.approved_end >= today,
-            ),
-        ),
-        sa.and_(
-            AuthorizationRequest.status == Status.DENIED,
-            AuthorizationRequest.appeal_deadline >= today,
-        ),
-    )
-    query = (
-        scoped(AuthorizationRequest, clinic_id)
-        .options(
-            joinedload(AuthorizationRequest.coverage).joinedload(Coverage.payer),
-            joinedload(AuthorizationRequest.patient),
-        )
-        .where(in_play)
-        .order_by(AuthorizationRequest.id)
-    )
-    return list(db.session.scalars(query).unique())
-
-
-def _policies(clinic_id: int) -> dict[tuple[int, str], PayerPolicy]:
-    rows = db.session.scalars(scoped(PayerPolicy, clinic_id)).all()
-    return {(p.payer_id, p.hcpcs_code): p for p in rows}
-
-
-def _drug_codes() -> list[DrugCode]:
-    return db.session.scalars(sa.select(DrugCode)).all()

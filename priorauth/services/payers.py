@@ -87,3 +87,9 @@ def put_policy(actor, payer_id: int, code: str, data: dict) -> tuple[PayerPolicy
     db.session.flush()
     audit.record(actor, policy, "created" if created else "replaced", changes=data)
     return policy, created
+
+
+def policies_by_payer_and_code(clinic_id: int) -> dict[tuple[int, str], PayerPolicy]:
+    """Every policy of the clinic, keyed by (payer id, HCPCS code)."""
+    rows = db.session.scalars(scoped(PayerPolicy, clinic_id)).all()
+    return {(p.payer_id, p.hcpcs_code): p for p in rows}

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from priorauth.domain import reminders as rules
 from priorauth.domain.workflow import Status
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, Clinic, Coverage, LabResult, PayerPolicy
+from priorauth.models import Clinic, LabResult, PayerPolicy
+from priorauth.services.authorizations import in_play
 from priorauth.services.clock import to_clinic_time
 from priorauth.services.eligibility import last_active_check
+from priorauth.services.payers import policies_by_payer_and_code
 from priorauth.services.schedule import schedule
-from priorauth.services.scope import scoped
 from priorauth.services.usage import Usage, usage_by_authorization
 
 WATCHED = ("draft", "pended", "submitted", "appealed", "approved", "partially_approved", "denied")
@@ -34,33 +34,6 @@ def label(patient) -> str:
     """MRN and initials, never the name: reminders travel by email."""
     mrn = patient.mrn if patient.mrn.upper().startswith("MRN") else f"MRN {patient.mrn}"
     return f"{mrn} ({patient.initials})"
-
-
-def _watched_authorizations(clinic_id: int, today: date) -> list[AuthorizationRequest]:
-    still_relevant = sa.or_(
-        AuthorizationRequest.status.in_(("draft", "pended", "submitted", "appealed")),
-        sa.and_(
-            AuthorizationRequest.status.in_(("approved", "partially_approved")),
-            AuthorizationRequest.approved_end >= today,
-        ),
-        sa.and_(
-            AuthorizationRequest.status == "denied",
-            AuthorizationRequest.appeal_deadline >= today,
-        ),
-    )
-    return db.session.scalars(
-        scoped(AuthorizationRequest, clinic_id)
-        .options(
-            joinedload(AuthorizationRequest.coverage).joinedload(Coverage.payer),
-            joinedload(AuthorizationRequest.patient),
-        )
-        .where(still_relevant)
-    ).all()
-
-
-def _policies(clinic_id: int) -> dict[tuple[int, str], PayerPolicy]:
-    rows = db.session.scalars(scoped(PayerPolicy, clinic_id)).all()
-    return {(p.payer_id, p.hcpcs_code): p for p in rows}
 
 
 def _latest_labs(patient_ids: set[int]) -> dict[tuple[int, str], date]:
@@ -116,9 +89,9 @@ def _auth_state(auth, clinic, usage: Usage, policy, labs) -> rules.AuthState:
 
 
 def authorization_states(clinic: Clinic, today: date) -> list[rules.AuthState]:
-    auths = _watched_authorizations(clinic.id, today)
+    auths = in_play(clinic.id, today)
     usage = usage_by_authorization(a.id for a in auths)
-    policies = _policies(clinic.id)
+    policies = policies_by_payer_and_code(clinic.id)
     labs = _latest_labs({a.patient_id for a in auths if a.status in ("draft", "pended")})
     return [
         _auth_state(
