@@ -68,3 +68,19 @@ def claim_lines(
     if waste == 0:
         return [ClaimLine(hcpcs_code, dose_line, (JZ,))]
     return [ClaimLine(hcpcs_code, dose_line), ClaimLine(hcpcs_code, waste, (JW,))]
+
+
+def missing_claim_documentation(
+    reaction_note: str | None, claim_auth_numbers: list[str | None], auth_expected: bool
+) -> list[str]:
+    """What an administration lacks before it can be claimed (DOMAIN.md section 4).
+
+    A tolerance or reaction note, and, unless the payer needs no authorization, an
+    authorization number on every claim line.
+    """
+    missing = []
+    if not (reaction_note or "").strip():
+        missing.append("no reaction or tolerance note")
+    if auth_expected and (not claim_auth_numbers or not all(claim_auth_numbers)):
+        missing.append("no authorization number on its claim lines")
+    return missing

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from priorauth.domain.reminders import TYPE_ORDER as REMINDER_ORDER
 from priorauth.domain.reminders import Reminder, ReminderType
+from priorauth.domain.units import missing_claim_documentation
 from priorauth.extensions import db
 from priorauth.models import Infusion, Patient
 from priorauth.services.reminders import label, reminders_for
@@ -142,16 +143,13 @@ def from_reminder(reminder: Reminder) -> DigestItem:
 
 
 def missing_documentation(infusion: Infusion) -> list[str]:
-    """What an administered infusion lacks for billing: a reaction note, an auth number."""
-    missing = []
-    if not (infusion.reaction or "").strip():
-        missing.append("no reaction or tolerance note")
+    """What an administered infusion lacks for billing (the rule is in domain/units.py)."""
     auth = infusion.authorization
-    numbers_expected = auth is None or auth.status != "not_required"
-    numbers = [line.get("auth_number") for line in infusion.claim_lines or []]
-    if numbers_expected and (not numbers or not all(numbers)):
-        missing.append("no authorization number on its claim lines")
-    return missing
+    return missing_claim_documentation(
+        infusion.reaction,
+        [line.get("auth_number") for line in infusion.claim_lines or []],
+        auth_expected=auth is None or auth.status != "not_required",
+    )
 
 
 def _administered_since(clinic_id: int, since: datetime, until: datetime) -> list[Infusion]:

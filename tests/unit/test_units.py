@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from priorauth.domain.units import ClaimLine, UnitsError, billing_units, claim_lines, waste_units
+from priorauth.domain.units import (
+    ClaimLine,
+    UnitsError,
+    billing_units,
+    claim_lines,
+    missing_claim_documentation,
+    waste_units,
+)
 
 MG_PER_UNIT = {
     "J1437": "10",
@@ -113,3 +120,15 @@ def test_claim_lines_bill_dose_plus_discard_and_never_both_modifiers(dose, disca
     assert lines[0].units == billing_units(dose, per_unit)
     assert all(not {"JW", "JZ"} <= set(line.modifiers) for line in lines)
     assert [m for line in lines for m in line.modifiers] in (["JZ"], ["JW"])
+
+
+def test_claim_documentation_needs_a_reaction_note_and_auth_numbers():
+    assert missing_claim_documentation("tolerated well", ["A-1", "A-1"], True) == []
+    assert missing_claim_documentation("  ", ["A-1"], True) == ["no reaction or tolerance note"]
+    assert missing_claim_documentation("ok", ["A-1", None], True) == [
+        "no authorization number on its claim lines"
+    ]
+    assert missing_claim_documentation("ok", [], True) == [
+        "no authorization number on its claim lines"
+    ]
+    assert missing_claim_documentation("ok", [None], False) == []  # payer needs no PA
