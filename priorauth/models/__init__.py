@@ -3,6 +3,7 @@
 from priorauth.models.audit import AuditEvent
 from priorauth.models.authorizations import AuthorizationRequest
 from priorauth.models.digests import DigestDelivery
+from priorauth.models.idempotency import IdempotentResponse
 from priorauth.models.infusions import EligibilityCheck, Infusion
 from priorauth.models.patients import (
     EVIDENCE_MODELS,
@@ -29,6 +30,7 @@ __all__ = [
     "DigestDelivery",
     "DrugCode",
     "EligibilityCheck",
+    "IdempotentResponse",
     "Infusion",
     "LabResult",
     "OralIronTrial",

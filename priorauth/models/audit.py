@@ -24,7 +24,16 @@ class AuditEvent(ClinicOwned, db.Model):
     to_status: Mapped[str | None] = mapped_column(sa.String(20))
     changes: Mapped[dict | None] = mapped_column(sa.JSON)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # The patient the event concerns (a patient, a request or an infusion of theirs), so
+    # the audit page finds every access to one patient's record.
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patients.id"))
+    remote_addr: Mapped[str | None] = mapped_column(sa.String(45))
 
     user = relationship("User")
 
-    __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_events_entity", "entity_type", "entity_id"),
+        sa.Index("ix_audit_events_clinic_at", "clinic_id", "at"),
+        sa.Index("ix_audit_events_patient_at", "patient_id", "at"),
+        sa.Index("ix_audit_events_user_at", "user_id", "at"),
+    )

@@ -53,6 +53,13 @@ class User(UserMixin, db.Model):
     digest_when_empty: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sessions carry this number; raising it (sign-out, password or role change,
+    # deactivation) ends every session of the user at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    last_sign_in_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
 
     clinic: Mapped[Clinic] = relationship()
 
@@ -87,6 +94,9 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
+    label: Mapped[str | None] = mapped_column(sa.String(100))
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask import has_request_context, request
+
 from priorauth.extensions import db
 from priorauth.models import AuditEvent
 
@@ -15,6 +17,17 @@ def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _patient_id(entity) -> int | None:
+    """The patient an audited row concerns: the patient itself or the row's patient."""
+    if entity.__tablename__ == "patients":
+        return entity.id
+    return getattr(entity, "patient_id", None)
+
+
+def _remote_addr() -> str | None:
+    return request.remote_addr if has_request_context() else None
 
 
 def record(
@@ -39,6 +52,8 @@ def record(
         to_status=to_status,
         changes={k: _plain(v) for k, v in (changes or {}).items()} or None,
         note=note,
+        patient_id=_patient_id(entity),
+        remote_addr=_remote_addr(),
     )
     db.session.add(event)
     return event
