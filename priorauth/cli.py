@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Role, User
-from priorauth.services import accounts, reference
+from priorauth.services import accounts, clock, reference, staff, tokens
 
-users_cli = AppGroup("users", help="Create users and API tokens.")
+users_cli = AppGroup("users", help="Users: create, roles, deactivation and API tokens.")
 
 
 @click.command("seed-reference")
@@ -62,16 +62,99 @@ def create_user(clinic: str, email: str, name: str, role: str, generate_password
         click.echo(f"password (shown once): {password}")
 
 
+def _refusal(error: AppError) -> click.ClickException:
+    """A service refusal as a click error; nothing is changed."""
+    db.session.rollback()
+    return click.ClickException(error.message)
+
+
+def _user(email: str) -> User:
+    try:
+        return staff.by_email(email)
+    except AppError as error:
+        raise _refusal(error) from None
+
+
 @users_cli.command("token")
 @click.argument("email")
-def create_token(email: str) -> None:
+@click.option("--label", help="What the token is for (up to 100 characters).")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, tokens.MAX_DAYS),
+    help="Refuse the token this many days from now (default: never).",
+)
+def create_token(email: str, label: str | None, expires_days: int | None) -> None:
     """Print a new API token for the user (only its hash is stored)."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no user with email {email}")
-    token = accounts.issue_token(user)
+    user = _user(email)
+    try:
+        _, plain = tokens.issue(user, label=label, expires_in_days=expires_days)
+    except AppError as error:
+        raise _refusal(error) from None
     db.session.commit()
-    click.echo(token)
+    click.echo(plain)
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+def list_tokens(email: str) -> None:
+    """List the user's API tokens: id, state, label, created, last used, expires."""
+    user, now = _user(email), clock.now_utc()
+    rows = tokens.tokens_of(user)
+    if not rows:
+        click.echo(f"{user.email} has no API tokens")
+    for row in rows:
+        times = (row.created_at, row.last_used_at, row.expires_at)
+        created, used, expires = (_when(value) for value in times)
+        click.echo(
+            f"{row.id}\t{tokens.state(row, now)}\t{row.label or '-'}\tcreated {created}"
+            f"\tlast used {used}\texpires {expires}"
+        )
+
+
+def _run(action, *args, done: str) -> None:
+    """Run a staff or token action as the operator (actor None), commit and say so."""
+    try:
+        action(None, *args)
+    except AppError as error:
+        raise _refusal(error) from None
+    db.session.commit()
+    click.echo(done)
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=click.IntRange(1))
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token (see `flask users tokens EMAIL` for ids)."""
+    _run(tokens.revoke, token_id, done=f"API token {token_id} revoked")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate a user: their sessions end and their tokens are refused."""
+    user = _user(email)
+    _run(staff.deactivate, user.id, done=f"{user.email} deactivated")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate(email: str) -> None:
+    """Let a deactivated user sign in again."""
+    user = _user(email)
+    _run(staff.reactivate, user.id, done=f"{user.email} reactivated")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def set_role(email: str, role: str) -> None:
+    """Give a user another role (their sessions end)."""
+    user = _user(email)
+    _run(staff.change_role, user.id, role, done=f"{user.email} is now {role}")
 
 
 def register_commands(app: Flask) -> None:
@@ -80,3 +163,6 @@ def register_commands(app: Flask) -> None:
 
     for command in (seed_reference, seed_demo, users_cli, scheduler_cli, digests_cli):
         app.cli.add_command(command)
+    from priorauth.cli_backup import backup_cli  # noqa: E402 - flask backup create/restore
+
+    app.cli.add_command(backup_cli)

@@ -41,6 +41,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "none"),  # none | starttls | ssl
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_CA_FILE": os.environ.get("MAIL_CA_FILE", ""),  # extra CAs to trust (PEM)
         "MAIL_FROM": os.environ.get("MAIL_FROM", "priorauth@localhost"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX") or str(Path(instance_path) / "outbox"),
         "DIGEST_SHOW_NAMES": _bool("DIGEST_SHOW_NAMES", False),
@@ -48,10 +49,20 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULER_LOCK_ID": _int("SCHEDULER_LOCK_ID", 7_428_001),
         "SCHEDULER_HEARTBEAT_SECONDS": _int("SCHEDULER_HEARTBEAT_SECONDS", 300),
         "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no request body needs more
-        "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.api.protect_from_csrf decides
+        "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.guards.protect_from_csrf decides
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": _bool(
+            "SESSION_COOKIE_SECURE", os.environ.get("PRIORAUTH_ENV") == "production"
+        ),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
+        "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT") or "10 per 15 minutes",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "SIGN_IN_LOCKOUT_FAILURES": _int("SIGN_IN_LOCKOUT_FAILURES", 10),
+        "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
+        "PASSWORD_RESET_LINK_HOURS": _int("PASSWORD_RESET_LINK_HOURS", 24),
+        "PASSWORD_INVITE_LINK_HOURS": _int("PASSWORD_INVITE_LINK_HOURS", 72),
         "API_TITLE": "priorauth",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 api = Api()
+# Sign-in throttling per client address; storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -16,6 +16,8 @@ EDIT_AUTHORIZATIONS = ("front_desk", "admin")
 BOOK_INFUSIONS = ("scheduler", "front_desk", "admin")
 RECORD_ADMINISTRATION = ("billing", "admin")
 VERIFY_ELIGIBILITY = ("scheduler", "front_desk", "admin")
+VIEW_AUDIT = ("admin",)
+MANAGE_STAFF = ("admin",)
 
 
 def has_role(user, allowed: tuple[str, ...]) -> bool:

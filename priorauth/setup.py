@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import Flask
@@ -9,11 +10,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from priorauth import config as settings
-from priorauth.extensions import api, csrf, db, login_manager, migrate
+from priorauth.extensions import api, csrf, db, limiter, login_manager, migrate
+from priorauth.security import make_private, private_dir, sqlite_files
 
 
 def register_config(app: Flask, overrides: dict | None) -> None:
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_dir(app.instance_path)  # holds the SQLite database and the outbox: owner-only
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if overrides:
         app.config.from_mapping(overrides)
@@ -28,7 +30,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[2]]
         cursor.close()
+        for database in files:  # owner-only: the file, its -wal and -shm
+            make_private(*sqlite_files(database))
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
@@ -51,13 +56,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_auth(app: Flask) -> None:
-    from priorauth.services import accounts
+    """Sessions (no remember-me), sign-in throttling, bearer tokens. The session check runs
+    before every other request guard, so an expired session is never used."""
+    from priorauth.services import tokens
+    from priorauth.web import sessions
 
+    limiter.init_app(app)
+    app.before_request(sessions.end_when_expired)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(accounts.load_user)
-    login_manager.request_loader(accounts.user_from_bearer)
+    login_manager.user_loader(sessions.load_user)
+    login_manager.request_loader(tokens.user_from_bearer)
 
 
 def register_api(app: Flask) -> None:
@@ -79,3 +90,34 @@ def register_cli(app: Flask) -> None:
     from priorauth.cli import register_commands
 
     register_commands(app)
+
+
+def register_errors(app: Flask) -> None:
+    """JSON errors under /api/v1, the error page elsewhere."""
+    from priorauth.api.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_request_guards(app: Flask) -> None:
+    """Before every view: sign-in, then CSRF, then the JSON body check (priorauth/guards.py)."""
+    from priorauth.guards import REQUEST_GUARDS
+
+    for guard in REQUEST_GUARDS:
+        app.before_request(guard)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP, nosniff, frame denial, referrer policy, no-store and HSTS on every response."""
+    from priorauth.security import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_logging(app: Flask) -> None:
+    """Access logs (werkzeug's) keep paths but drop query strings, which may hold PHI."""
+    from priorauth.security import DropQueryStrings
+
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DropQueryStrings())

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from priorauth import create_app
-from priorauth.extensions import db
+from priorauth.extensions import db, limiter
 from tests import factories
 
 PG_URL_VAR = "PRIORAUTH_TEST_DATABASE_URL"
@@ -101,7 +101,8 @@ def _truncate(app) -> None:
 
 @pytest.fixture
 def app_ctx(app):
-    """An app context on a clean database; rows are removed after the test."""
+    """An app context on a clean database (and sign-in throttle); rows are removed after."""
+    limiter.reset()
     with app.app_context():
         yield app
         db.session.remove()

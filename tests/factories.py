@@ -17,7 +17,10 @@ def clinic(name: str | None = None, timezone: str = "UTC"):
     return row
 
 
-def user(owner, role: str, email: str | None = None, password: str = "secret-pass"):
+PASSWORD = "correct-horse-7"  # what factory users sign in with (12+ characters, not common)
+
+
+def user(owner, role: str, email: str | None = None, password: str = PASSWORD):
     row, _ = accounts.create_user(
         owner, email or f"{role}{next(_seq)}@example.test", role.title(), role, password
     )

@@ -9,10 +9,12 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.api.audit import commits
+from priorauth.api.idempotency import idempotent
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.extensions import db
 from priorauth.permissions import EDIT_AUTHORIZATIONS, role_required
-from priorauth.schemas import Date, id_field
+from priorauth.schemas import Date, UtcDateTime, id_field
 from priorauth.schemas.authorizations import (
     AuthorizationInSchema,
     AuthorizationOutSchema,
@@ -41,7 +43,7 @@ class AsOfQuery(ma.Schema):
 
 
 class AuditEventSchema(ma.Schema):
-    at = ma.fields.DateTime()
+    at = UtcDateTime()
     user_id = ma.fields.Integer(allow_none=True)
     action = ma.fields.String()
     from_status = ma.fields.String(allow_none=True)
@@ -56,13 +58,17 @@ def _today():
 
 @blp.route("")
 class Authorizations(MethodView):
+    @commits
     @blp.arguments(ListQuery, location="query")
     @blp.response(200, AuthorizationOutSchema(many=True))
     def get(self, args):
-        """Requests of the clinic, newest first; filter by patient or stored status."""
-        return service.list_authorizations(current_user.clinic_id, _today(), **args)
+        """Requests of the clinic, newest first; filter by patient or stored status. Audited."""
+        rows = service.list_authorizations(current_user.clinic_id, _today(), **args)
+        audit.viewed_all(current_user, rows)
+        return rows
 
     @role_required(EDIT_AUTHORIZATIONS)
+    @idempotent
     @blp.arguments(AuthorizationInSchema)
     @blp.response(201, AuthorizationOutSchema)
     def post(self, data):
@@ -74,9 +80,12 @@ class Authorizations(MethodView):
 
 @blp.route("/<int:auth_id>")
 class AuthorizationById(MethodView):
+    @commits
     @blp.response(200, AuthorizationOutSchema)
     def get(self, auth_id):
-        return service.get_authorization(current_user.clinic_id, auth_id, _today())
+        auth = service.get_authorization(current_user.clinic_id, auth_id, _today())
+        audit.viewed(current_user, auth)
+        return auth
 
     @role_required(EDIT_AUTHORIZATIONS)
     @blp.arguments(AuthorizationPatchSchema)
@@ -90,12 +99,14 @@ class AuthorizationById(MethodView):
 
 @blp.route("/<int:auth_id>/checklist")
 class Checklist(MethodView):
+    @commits
     @blp.arguments(AsOfQuery, location="query")
     @blp.response(200, ChecklistSchema)
     def get(self, args, auth_id):
         """What the payer asks, item by item: met, missing, not met, stale or not required."""
         as_of = args.get("as_of") or _today()
         auth = service.get_authorization(current_user.clinic_id, auth_id, as_of)
+        audit.viewed(current_user, auth, note="checklist")
         checklist = service.checklist_for(auth, as_of)
         return {**asdict(checklist), "as_of": as_of}
 
@@ -114,8 +125,10 @@ class Transitions(MethodView):
 
 @blp.route("/<int:auth_id>/history")
 class History(MethodView):
+    @commits
     @blp.response(200, AuditEventSchema(many=True))
     def get(self, auth_id):
-        """Every change to the request: who, when, from, to, note."""
-        service.get_authorization(current_user.clinic_id, auth_id, _today())
+        """Every change to the request: who, when, from, to, note (views are not listed)."""
+        auth = service.get_authorization(current_user.clinic_id, auth_id, _today())
+        audit.viewed(current_user, auth, note="history")
         return audit.history("authorization_requests", auth_id, current_user.clinic_id)

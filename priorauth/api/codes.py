@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from priorauth.extensions import db
 from priorauth.models import DrugCode
+from priorauth.schemas import DecimalString
 
 blp = Blueprint("codes", __name__, url_prefix="/codes", description="IV iron HCPCS codes")
 
@@ -17,8 +18,8 @@ class DrugCodeSchema(ma.Schema):
     code = ma.fields.String()
     drug = ma.fields.String()
     brand = ma.fields.String()
-    mg_per_unit = ma.fields.Decimal(as_string=True)
-    package_size_mg = ma.fields.Decimal(as_string=True, allow_none=True)
+    mg_per_unit = DecimalString()
+    package_size_mg = DecimalString(allow_none=True)
     multi_dose = ma.fields.Boolean()
     setting = ma.fields.String()
     requires_dialysis = ma.fields.Boolean()

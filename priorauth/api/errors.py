@@ -11,15 +11,36 @@ from priorauth.errors import AppError
 from priorauth.extensions import db
 
 
+class ErrorReasonSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+
+
 class ErrorSchema(ma.Schema):
     """The error body of every /api/v1 answer (documents the contract in openapi.json)."""
 
-    code = ma.fields.String(metadata={"description": "stable code, e.g. VALIDATION_ERROR"})
-    message = ma.fields.String()
+    code = ma.fields.String(
+        required=True, metadata={"description": "stable code, e.g. VALIDATION_ERROR"}
+    )
+    message = ma.fields.String(required=True)
     errors = ma.fields.Dict(
+        required=True,
         keys=ma.fields.String(),
         values=ma.fields.List(ma.fields.String()),
-        metadata={"description": "messages by field name"},
+        metadata={
+            "description": "messages by field name; a list item is named by its 0-based index "
+            "(diagnosis_codes[1]), a nested field by its path (parent.child)"
+        },
+    )
+    reasons = ma.fields.List(
+        ma.fields.Nested(ErrorReasonSchema),
+        metadata={"description": "NOT_COVERED: every reason the booking is not covered"},
+    )
+    current_status = ma.fields.String(
+        metadata={"description": "a refused transition: the request's stored status"}
+    )
+    allowed = ma.fields.List(
+        ma.fields.String(), metadata={"description": "a refused transition: the statuses allowed"}
     )
 
 
@@ -49,6 +70,26 @@ def json_error(status: int, code: str, message: str, errors: dict | None = None,
     return response
 
 
+def _child_key(parent: str, key) -> str:
+    """diagnosis_codes[1] for a list item (0-based, as sent), coverage.payer_id for a field."""
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}"
+
+
+def flatten_fields(messages: dict, parent: str = "") -> dict[str, list[str]]:
+    """marshmallow nests errors of list items and nested objects; answer one level of
+    "field": [messages], with the path in the key."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = _child_key(parent, key) if parent else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten_fields(value, name))
+        else:
+            flat[name] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
+    return flat
+
+
 def _flatten(messages) -> dict:
     """webargs nests errors by location ({"json": {"dose_mg": [..]}}); clients want fields."""
     if not isinstance(messages, dict):
@@ -56,9 +97,9 @@ def _flatten(messages) -> dict:
     flat: dict = {}
     for location, fields in messages.items():
         if isinstance(fields, dict):
-            flat.update(fields)
+            flat.update(flatten_fields(fields))
         else:
-            flat[LOCATION_NAMES.get(location, location)] = fields
+            flat.update(flatten_fields({LOCATION_NAMES.get(location, location): fields}))
     return flat
 
 
@@ -87,12 +128,14 @@ def handle_app_error(error: AppError):
     db.session.rollback()
     if not is_api_request():
         return render_template("error.html", error=error), error.status
-    return json_error(error.status, error.code, error.message, error.errors, **error.extra)
+    errors = flatten_fields(error.errors)
+    return json_error(error.status, error.code, error.message, errors, **error.extra)
 
 
 def handle_validation_error(error: ma.ValidationError):
     db.session.rollback()
-    errors = _flatten(error.messages)
+    messages = error.messages
+    errors = flatten_fields(messages) if isinstance(messages, dict) else _flatten(messages)
     if not is_api_request():
         return render_template("error.html", error=error), 422
     return json_error(422, "VALIDATION_ERROR", _message_for(errors, "invalid input"), errors)

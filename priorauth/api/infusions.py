@@ -7,7 +7,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.api.audit import commits
 from priorauth.api.coverage import answer_body
+from priorauth.api.idempotency import idempotent
 from priorauth.extensions import db
 from priorauth.models import Infusion
 from priorauth.permissions import (
@@ -24,7 +26,7 @@ from priorauth.schemas.infusions import (
     InfusionPatchSchema,
     InfusionSchema,
 )
-from priorauth.services import infusions
+from priorauth.services import audit, infusions
 from priorauth.services.administration import administer
 from priorauth.services.clock import clinic_now
 from priorauth.services.eligibility import record_check
@@ -48,15 +50,19 @@ def _with_answer(infusion, answer):
 
 @blp.route("")
 class Infusions(MethodView):
+    @commits
     @blp.arguments(RangeQuery, location="query")
     @blp.response(200, InfusionSchema(many=True))
     def get(self, args):
-        """Infusions in a date range (clinic-local dates), optionally by status."""
-        return infusions.list_infusions(
+        """Infusions in a date range (clinic-local dates), optionally by status; audited."""
+        rows = infusions.list_infusions(
             current_user.clinic_id, args.get("start"), args.get("end"), args.get("status")
         )
+        audit.viewed_all(current_user, rows)
+        return rows
 
     @role_required(BOOK_INFUSIONS)
+    @idempotent
     @blp.arguments(BookingSchema)
     @blp.response(201, InfusionSchema)
     def post(self, data):
@@ -68,9 +74,12 @@ class Infusions(MethodView):
 
 @blp.route("/<int:infusion_id>")
 class InfusionById(MethodView):
+    @commits
     @blp.response(200, InfusionSchema)
     def get(self, infusion_id):
-        return get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
+        infusion = get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
+        audit.viewed(current_user, infusion)
+        return infusion
 
     @role_required(BOOK_INFUSIONS)
     @blp.arguments(InfusionPatchSchema)

@@ -8,6 +8,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.api.audit import commits
+from priorauth.api.idempotency import idempotent
 from priorauth.extensions import db
 from priorauth.models import Patient
 from priorauth.models.base import INTEGER_MAX
@@ -19,7 +21,7 @@ from priorauth.schemas.patients import (
     PatientSchema,
     load_evidence,
 )
-from priorauth.services import patients
+from priorauth.services import audit, patients
 from priorauth.services.scope import get_owned
 
 blp = Blueprint("patients", __name__, url_prefix="/patients", description="Patients")
@@ -42,15 +44,19 @@ class PatientDetailSchema(PatientSchema):
 
 @blp.route("")
 class Patients(MethodView):
+    @commits
     @blp.arguments(PatientQuery, location="query")
     @blp.response(200, PatientSchema(many=True))
     def get(self, args):
-        """Patients of the clinic; `q` searches MRN and name."""
-        return patients.search_patients(
+        """Patients of the clinic; `q` searches MRN and name. Each one answered is audited."""
+        rows = patients.search_patients(
             current_user.clinic_id, args["q"], args["limit"], args["offset"]
         )
+        audit.viewed_all(current_user, rows)
+        return rows
 
     @role_required(EDIT_PATIENTS)
+    @idempotent
     @blp.arguments(PatientSchema)
     @blp.response(201, PatientSchema)
     def post(self, data):
@@ -61,9 +67,12 @@ class Patients(MethodView):
 
 @blp.route("/<int:patient_id>")
 class PatientById(MethodView):
+    @commits
     @blp.response(200, PatientDetailSchema)
     def get(self, patient_id):
-        return get_owned(Patient, patient_id, current_user.clinic_id, what="patient")
+        patient = get_owned(Patient, patient_id, current_user.clinic_id, what="patient")
+        audit.viewed(current_user, patient)
+        return patient
 
     @role_required(EDIT_PATIENTS)
     @blp.arguments(PatientPatchSchema)
@@ -88,10 +97,12 @@ class Coverages(MethodView):
 
 @blp.route("/<int:patient_id>/evidence")
 class Evidence(MethodView):
+    @commits
     @blp.response(200, EvidenceOutSchema(many=True))
     def get(self, patient_id):
         """Every dated evidence record of the patient, by kind, newest first."""
         patient = get_owned(Patient, patient_id, current_user.clinic_id, what="patient")
+        audit.viewed(current_user, patient, note="evidence")
         by_kind = patients.evidence_of([patient.id])
         return [row for rows in by_kind.values() for row in rows]
 

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.schemas import ClinicDateTime, DecimalString
 from priorauth.schemas.infusions import ReasonSchema
 from priorauth.services import runway
 
@@ -25,9 +26,9 @@ class RunwayQuery(ma.Schema):
 class StepSchema(ma.Schema):
     infusion_id = ma.fields.Integer()
     service_date = ma.fields.Date()
-    scheduled_at = ma.fields.NaiveDateTime()
+    scheduled_at = ClinicDateTime()
     hcpcs_code = ma.fields.String()
-    dose_mg = ma.fields.Decimal(as_string=True)
+    dose_mg = DecimalString()
     covered = ma.fields.Boolean()
     badge = ma.fields.String(metadata={"description": "covered, at_risk or not_covered"})
     authorization_id = ma.fields.Integer(allow_none=True)

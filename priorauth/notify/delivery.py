@@ -14,6 +14,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from priorauth.security import private_dir, write_private
+
 log = logging.getLogger("priorauth.notify")
 SECURITY_MODES = ("none", "starttls", "ssl")
 SMTP_TIMEOUT = 30  # seconds per SMTP operation; well under the runner's pending lease
@@ -40,10 +42,16 @@ def deliver(message: EmailMessage) -> str:
     return send_smtp(message, config)
 
 
+def tls_context(config) -> ssl.SSLContext:
+    """Verifies the server's certificate and host name: against the CA certificates in
+    MAIL_CA_FILE when set (a private CA), else the system's trusted CAs."""
+    return ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)
+
+
 def _smtp_client(config) -> smtplib.SMTP:
     host, port = config["MAIL_HOST"], int(config["MAIL_PORT"])
     if config["MAIL_SECURITY"] == "ssl":
-        context = ssl.create_default_context()
+        context = tls_context(config)
         return smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
     return smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
 
@@ -51,12 +59,12 @@ def _smtp_client(config) -> smtplib.SMTP:
 def send_smtp(message: EmailMessage, config) -> str:
     with _smtp_client(config) as smtp:
         if config["MAIL_SECURITY"] == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls_context(config))
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
         smtp.send_message(message)
     where = f"smtp://{config['MAIL_HOST']}:{config['MAIL_PORT']}"
-    log.info("digest for %s sent via %s", message["To"], where)
+    log.info("digest %s sent via %s", message["Message-ID"], where)
     return where
 
 
@@ -67,11 +75,13 @@ def _file_name(message: EmailMessage) -> str:
 
 
 def write_outbox(message: EmailMessage, outbox: Path) -> str:
-    """Write the message whole (temporary file, then rename) and log where it is."""
-    outbox.mkdir(parents=True, exist_ok=True)
+    """Write the message whole (temporary file, then rename) and log where it is.
+
+    The folder is 0700 and each file 0600: a digest may name patients."""
+    private_dir(outbox)
     path = outbox / _file_name(message)
     partial = path.with_suffix(".part")
-    partial.write_bytes(message.as_bytes())
+    write_private(partial, message.as_bytes())
     os.replace(partial, path)
-    log.info("digest for %s written to %s", message["To"], path)
+    log.info("digest %s written to %s", message["Message-ID"], outbox)
     return str(path)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import marshmallow as ma
+from flask import has_request_context
+from flask_login import current_user
 
 from priorauth.models.base import INTEGER_MAX
 
@@ -86,13 +89,69 @@ class Date(ma.fields.Date):
         return day
 
 
-class NaiveDateTime(ma.fields.NaiveDateTime):
-    """A clinic-local date and time on a day between 1900 and 2199."""
+def clinic_zone() -> ZoneInfo:
+    """The time zone of the signed-in user's clinic (UTC outside a signed-in request)."""
+    if has_request_context() and current_user.is_authenticated:
+        return ZoneInfo(current_user.clinic.timezone)
+    return ZoneInfo("UTC")
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware moment as RFC 3339 in UTC with Z, e.g. 2025-03-01T15:30:00Z."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """A stored timestamp (naive UTC in the database), answered in UTC with Z."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return utc_text(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+CLINIC_TIME_HELP = (
+    "answered in UTC (Z); accepted with an offset, or without one as the clinic's local time"
+)
+
+
+class ClinicDateTime(ma.fields.DateTime):
+    """A clinic wall-clock time (stored naive, clinic-local) on a day between 1900 and 2199.
+
+    Answered in UTC with Z; read either without an offset (clinic-local, as the pages send it)
+    or with one (converted to the clinic's local time).
+    """
+
+    def __init__(self, **kwargs):
+        metadata = {"description": CLINIC_TIME_HELP, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return utc_text(value.replace(tzinfo=clinic_zone()) if not value.tzinfo else value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment = super()._deserialize(value, attr, data, **kwargs)
         in_calendar(moment.date())
-        return moment
+        if moment.tzinfo is None:
+            return moment
+        local = moment.astimezone(clinic_zone()).replace(tzinfo=None)
+        in_calendar(local.date())
+        return local
+
+
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+class DecimalString(ma.fields.Decimal):
+    """A decimal answered as an exact string ("750.000"; never a float) and documented as a
+    string of that shape; input may be such a string or a JSON number."""
+
+    def __init__(self, **kwargs):
+        shape = {"type": "string", "pattern": DECIMAL_PATTERN}
+        metadata = {**shape, **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
 
 
 def icd10(value: str) -> None:
@@ -136,7 +195,7 @@ def not_blank(value: str) -> None:
 def positive_decimal(limit: int = MAX_DOSE_MG, **kwargs) -> ma.fields.Decimal:
     """mg, to the thousandth, above 0 and at most `limit`."""
     validate = [greater_than_zero, at_most(limit)]
-    return ma.fields.Decimal(as_string=True, places=3, validate=validate, **kwargs)
+    return DecimalString(places=3, validate=validate, **kwargs)
 
 
 def dates_ordered(data: dict, start: str, end: str) -> None:

@@ -8,9 +8,11 @@ from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.schemas import (
     MAX_UNITS,
     Date,
+    DecimalString,
     Integer,
     Strict,
     UpperString,
+    UtcDateTime,
     dates_ordered,
     hcpcs,
     icd10,
@@ -68,14 +70,14 @@ class AuthorizationOutSchema(ma.Schema):
     hcpcs_code = ma.fields.String()
     diagnosis_codes = ma.fields.List(ma.fields.String())
     ordering_provider = ma.fields.String(allow_none=True)
-    dose_mg = ma.fields.Decimal(as_string=True)
+    dose_mg = DecimalString()
     administrations = ma.fields.Integer()
     requested_start = ma.fields.Date()
     requested_end = ma.fields.Date()
     urgency = ma.fields.String()
     status = ma.fields.String(attribute="current_status")  # expired / exhausted derived
     stored_status = ma.fields.String(attribute="status")
-    submitted_at = ma.fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
     submission_channel = ma.fields.String(allow_none=True)
     payer_reference = ma.fields.String(allow_none=True)
     decided_on = ma.fields.Date(allow_none=True)

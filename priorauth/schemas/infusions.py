@@ -6,10 +6,12 @@ import marshmallow as ma
 
 from priorauth.schemas import (
     MAX_DOSE_MG,
+    ClinicDateTime,
     Date,
-    NaiveDateTime,
+    DecimalString,
     Strict,
     UpperString,
+    UtcDateTime,
     at_most,
     hcpcs,
     id_field,
@@ -45,13 +47,13 @@ class CoverageAnswerSchema(ma.Schema):
 class BookingSchema(Strict):
     patient_id = id_field(required=True)
     hcpcs_code = UpperString(required=True, validate=hcpcs)
-    scheduled_at = NaiveDateTime(required=True)
+    scheduled_at = ClinicDateTime(required=True)
     dose_mg = positive_decimal(required=True)
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
 
 
 class InfusionPatchSchema(Strict):
-    scheduled_at = NaiveDateTime()
+    scheduled_at = ClinicDateTime()
     dose_mg = positive_decimal()
     status = ma.fields.String(validate=V.OneOf(["cancelled", "no_show"]))
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
@@ -65,15 +67,13 @@ class InfusionPatchSchema(Strict):
 
 class AdministrationSchema(Strict):
     dose_mg = positive_decimal(required=True)
-    discarded_mg = ma.fields.Decimal(
-        as_string=True, places=3, validate=[not_negative, at_most(MAX_DOSE_MG)]
-    )
+    discarded_mg = DecimalString(places=3, validate=[not_negative, at_most(MAX_DOSE_MG)])
     container = ma.fields.String(validate=V.OneOf(["single", "multi"]))
     lot_number = ma.fields.String(required=True, validate=[V.Length(min=1, max=60), not_blank])
     lot_expiration = Date(required=True)
     reaction = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
     administered_by = ma.fields.String(allow_none=True, validate=V.Length(max=200))
-    administered_at = NaiveDateTime()
+    administered_at = ClinicDateTime()
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
 
 
@@ -89,14 +89,14 @@ class InfusionSchema(ma.Schema):
     patient_id = ma.fields.Integer()
     hcpcs_code = ma.fields.String()
     authorization_id = ma.fields.Integer(allow_none=True)
-    scheduled_at = ma.fields.NaiveDateTime()
-    dose_mg = ma.fields.Decimal(as_string=True)
+    scheduled_at = ClinicDateTime()
+    dose_mg = DecimalString()
     units_reserved = ma.fields.Integer()
     status = ma.fields.String()
     override_reason = ma.fields.String(allow_none=True)
-    administered_at = ma.fields.NaiveDateTime(allow_none=True)
-    dose_given_mg = ma.fields.Decimal(as_string=True, allow_none=True)
-    discarded_mg = ma.fields.Decimal(as_string=True, allow_none=True)
+    administered_at = ClinicDateTime(allow_none=True)
+    dose_given_mg = DecimalString(allow_none=True)
+    discarded_mg = DecimalString(allow_none=True)
     lot_number = ma.fields.String(allow_none=True)
     lot_expiration = ma.fields.Date(allow_none=True)
     reaction = ma.fields.String(allow_none=True)
@@ -108,7 +108,7 @@ class InfusionSchema(ma.Schema):
 class EligibilitySchema(Strict):
     id = ma.fields.Integer(dump_only=True)
     infusion_id = ma.fields.Integer(dump_only=True)
-    checked_at = ma.fields.NaiveDateTime(dump_only=True)
+    checked_at = UtcDateTime(dump_only=True)
     checked_by_id = ma.fields.Integer(dump_only=True)
     method = ma.fields.String(required=True, validate=V.OneOf(["portal", "phone", "electronic"]))
     result = ma.fields.String(

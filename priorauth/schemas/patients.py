@@ -9,9 +9,11 @@ import marshmallow as ma
 from priorauth.schemas import (
     MAX_LAB_VALUE,
     Date,
+    DecimalString,
     Integer,
     Strict,
     UpperString,
+    UtcDateTime,
     at_most,
     dates_ordered,
     hcpcs,
@@ -57,9 +59,7 @@ class CoverageSchema(Strict):
 class LabSchema(Strict):
     kind = ma.fields.Constant("lab")
     test = ma.fields.String(required=True, validate=V.OneOf(["hemoglobin", "ferritin", "tsat"]))
-    value = ma.fields.Decimal(
-        as_string=True, required=True, validate=[not_negative, at_most(MAX_LAB_VALUE)]
-    )
+    value = DecimalString(required=True, validate=[not_negative, at_most(MAX_LAB_VALUE)])
     observed_on = Date(required=True)
 
     @ma.validates_schema
@@ -143,10 +143,10 @@ class EvidenceOutSchema(ma.Schema):
 
     id = ma.fields.Integer()
     kind = ma.fields.String()
-    recorded_at = ma.fields.DateTime()
+    recorded_at = UtcDateTime()
     recorded_by_id = ma.fields.Integer(allow_none=True)
     test = ma.fields.String()
-    value = ma.fields.Decimal(as_string=True)
+    value = DecimalString()
     observed_on = ma.fields.Date()
     drug = ma.fields.String()
     start_date = ma.fields.Date()

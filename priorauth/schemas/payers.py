@@ -7,9 +7,11 @@ import marshmallow as ma
 from priorauth.schemas import (
     MAX_DOSE_MG,
     MAX_LAB_VALUE,
+    DecimalString,
     Integer,
     Strict,
     UpperString,
+    UtcDateTime,
     at_most,
     greater_than_zero,
     hcpcs,
@@ -45,7 +47,7 @@ class PayerPatchSchema(PayerSchema):
 def _threshold(limit=MAX_LAB_VALUE, places=2):
     """A positive limit, rounded as it is stored (a lab value to 0.01, mg to 0.001)."""
     validate = [greater_than_zero, at_most(limit)]
-    return ma.fields.Decimal(as_string=True, allow_none=True, places=places, validate=validate)
+    return DecimalString(allow_none=True, places=places, validate=validate)
 
 
 def _days():
@@ -70,4 +72,4 @@ class PolicySchema(Strict):
     max_administrations = Integer(allow_none=True, validate=V.Range(min=1, max=100))
     min_days_between_doses = Integer(allow_none=True, validate=V.Range(min=0, max=365))
     default_authorization_days = _days()
-    updated_at = ma.fields.DateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)

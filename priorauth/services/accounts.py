@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from priorauth.errors import ValidationFailed
+from priorauth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import ApiToken, Clinic, Role, User
-from priorauth.models.users import hash_token
-from priorauth.services import audit
+from priorauth.services import audit, clock, password_links, passwords
+
+log = logging.getLogger("priorauth.auth")
 
 
 def load_user(user_id: str) -> User | None:
@@ -18,26 +24,129 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def user_from_bearer(request) -> User | None:
-    """Flask-Login request loader: `Authorization: Bearer <token>`."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))
-    )
-    if row is None or not row.user.active:
-        return None
-    request.environ["priorauth.auth"] = "bearer"
-    return row.user
+@cache
+def _unknown_account_hash() -> str:
+    """A hash to check the password of an unknown email against: every refusal takes as
+    long as a wrong password of a real account, so timing does not tell who has one."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
-def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+def _is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def sign_in(email: str, password: str) -> User | None:
+    """The user, when the password is right and the account active and not locked; else None.
+
+    Every refusal looks alike to the caller. A known account gets its failure counter and
+    an audit event (signed_in, sign_in_failed, locked); an unknown email has no user row and
+    no clinic to audit against, so it is only logged, without the address that was typed.
+    """
+    email = (email or "").strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email)) if email else None
+    if user is None:
+        check_password_hash(_unknown_account_hash(), password)
+        log.info("sign-in refused: no account has the email given")
         return None
+    now = clock.now_utc()
+    right = user.check_password(password)  # checked even when locked: same work either way
+    if _is_locked(user, now):
+        audit.record(None, user, "sign_in_failed", note="account locked")
+    elif not right or not user.active:
+        _count_failure(user, now, "wrong password" if not right else "account deactivated")
+    else:
+        _signed_in(user, now)
+        return user
+    return None
+
+
+def _signed_in(user: User, now: datetime) -> None:
+    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, now
+    audit.record(user, user, "signed_in")
+
+
+def _count_failure(user: User, now: datetime, why: str) -> None:
+    """One more failure in a row; at SIGN_IN_LOCKOUT_FAILURES the account locks for a while."""
+    user.failed_sign_ins = User.failed_sign_ins + 1  # in SQL: concurrent failures all count
+    audit.record(None, user, "sign_in_failed", note=why)  # flushes, so the count is fresh
+    failures = user.failed_sign_ins
+    if failures < current_app.config["SIGN_IN_LOCKOUT_FAILURES"]:
+        return
+    minutes = current_app.config["SIGN_IN_LOCKOUT_MINUTES"]
+    user.failed_sign_ins, user.locked_until = 0, now + timedelta(minutes=minutes)
+    changes = {"failures": failures, "locked_until": user.locked_until}
+    audit.record(None, user, "locked", changes=changes)
+
+
+def end_sessions(user: User) -> None:
+    """End every signed-in session of the user (their cookies carry the old version)."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """Sign out: this and every other session of the user ends."""
+    end_sessions(user)
+    audit.record(user, user, "signed_out")
+
+
+def _new_password_errors(user: User, new: str, confirm: str) -> dict:
+    errors = {}
+    found = passwords.problems(new or "", email=user.email, name=user.name)
+    if found:
+        errors["new_password"] = found
+    if (new or "") != (confirm or ""):
+        errors["confirm"] = ["does not match the new password"]
+    return errors
+
+
+def _refuse(errors: dict) -> None:
+    if errors:
+        field, problems = next(iter(errors.items()))
+        raise ValidationFailed(f"{field}: {problems[0]}", errors)
+
+
+def _store_password(user: User, password: str) -> None:
+    user.set_password(password)
+    user.password_changed_at = clock.now_utc()
+    end_sessions(user)
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> User:
+    """The user's own change; every session of theirs ends (the caller renews its own)."""
+    errors = {}
+    if not user.check_password(current or ""):
+        errors["current_password"] = ["is not your current password"]
+    elif (new or "") == current:
+        errors["new_password"] = ["must differ from your current password"]
+    _refuse(errors or _new_password_errors(user, new, confirm))
+    _store_password(user, new)
+    audit.record(user, user, "password_changed")
     return user
+
+
+def set_password_from_link(user: User, purpose: str, new: str, confirm: str) -> User:
+    """A password chosen through a reset or invitation link (which this use spends)."""
+    _refuse(_new_password_errors(user, new, confirm))
+    _store_password(user, new)
+    user.failed_sign_ins, user.locked_until = 0, None
+    action = "invite_accepted" if purpose == "invite" else "password_reset"
+    audit.record(user, user, action)
+    return user
+
+
+def send_password_reset(actor, user: User) -> str:
+    """An admin sends a reset link to an active user of their clinic; returns where it went.
+
+    Call it after committing; commit afterwards to keep its audit event.
+    """
+    if actor.role != Role.ADMIN.value:
+        raise Forbidden(f"your role ({actor.role}) cannot do this; it needs one of: admin")
+    if user.clinic_id != actor.clinic_id:
+        raise NotFound(f"user {user.id} not found", {"id": [f"no user with id {user.id}"]})
+    if not user.active:
+        raise Conflict(f"{user.name} is deactivated; reactivate them before sending a reset link")
+    return password_links.send_link(user, "reset", actor)
 
 
 def find_or_create_clinic(name: str, timezone: str = "America/New_York") -> Clinic:
@@ -60,6 +169,9 @@ def create_user(
         raise ValidationFailed.on("email", "is not an email address")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise ValidationFailed.on("email", f"{email} already has an account")
+    if password is not None:
+        found = passwords.problems(password, email=email, name=name)
+        _refuse({"password": found} if found else {})
     password = password or secrets.token_urlsafe(12)
     user = User(clinic=clinic, email=email, name=name, role=role)
     user.set_password(password)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from priorauth.models.base import utcnow
+
+
+def now_utc() -> datetime:
+    """Naive UTC now for the sign-in, session and password-link timers (tests move it)."""
+    return utcnow()
+
+
+def epoch_seconds(moment: datetime) -> int:
+    """A naive UTC moment as whole seconds since 1970 (what the session cookie stores)."""
+    return int(moment.replace(tzinfo=UTC).timestamp())
 
 
 def clinic_now(clinic) -> datetime:
@@ -29,4 +39,12 @@ def to_clinic_time(clinic, utc_value: datetime) -> datetime:
     return utc_value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
 
 
-__all__ = ["clinic_now", "clinic_today", "moment", "to_clinic_time", "utcnow"]
+__all__ = [
+    "clinic_now",
+    "clinic_today",
+    "epoch_seconds",
+    "moment",
+    "now_utc",
+    "to_clinic_time",
+    "utcnow",
+]

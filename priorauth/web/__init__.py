@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask_login import current_user
 
 from priorauth.models.base import utcnow
+from priorauth.permissions import MANAGE_STAFF, VIEW_AUDIT, has_role
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M"):
@@ -28,11 +29,22 @@ NAV_LINKS = (
     ("digests.mine", "My digest"),
     ("payers.index", "Payers"),
     ("clinic.settings", "Clinic"),
+    ("staff.index", "Staff"),
+    ("audit.index", "Audit"),
 )
+# Links shown only to some roles (the rest are for everyone signed in).
+NAV_ROLES = {"staff.index": MANAGE_STAFF, "audit.index": VIEW_AUDIT}
+
+
+def nav_allowed(endpoint: str) -> bool:
+    """Jinja global: whether the signed-in user sees this navigation link."""
+    roles = NAV_ROLES.get(endpoint)
+    return roles is None or (current_user.is_authenticated and has_role(current_user, roles))
 
 
 def register_blueprints(app) -> None:
     from priorauth.web import (
+        audit,
         auth,
         authorizations,
         clinic,
@@ -43,6 +55,7 @@ def register_blueprints(app) -> None:
         payers,
         schedule,
         search,
+        staff,
     )
 
     modules = (
@@ -56,11 +69,14 @@ def register_blueprints(app) -> None:
         search,
         digests,
         clinic,
+        staff,
+        audit,
     )
     for module in modules:
         app.register_blueprint(module.bp)
     app.jinja_env.globals["nav_links"] = [
         (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
     ]
+    app.jinja_env.globals["nav_allowed"] = nav_allowed
     app.add_template_filter(local_time, "local_time")
     app.jinja_env.globals["utcnow"] = utcnow

@@ -202,7 +202,12 @@ def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, 
 
 @bp.get("/<int:auth_id>")
 def show(auth_id: int):
-    return _render_show(_auth(auth_id))
+    """The request page; the view is audited (written with the commit after rendering)."""
+    auth = _auth(auth_id)
+    audit.viewed(current_user, auth)
+    page = _render_show(auth)
+    db.session.commit()
+    return page
 
 
 @bp.post("/<int:auth_id>/transition")

@@ -19,7 +19,7 @@ from priorauth.schemas.infusions import (
     EligibilitySchema,
     InfusionPatchSchema,
 )
-from priorauth.services import infusions
+from priorauth.services import audit, infusions
 from priorauth.services.administration import administer as record_administration
 from priorauth.services.clock import clinic_now
 from priorauth.services.eligibility import checks_of, record_check
@@ -73,7 +73,12 @@ def _page(infusion_id: int, forms=None, errs=None, status=200):
 
 @bp.get("/<int:infusion_id>")
 def show(infusion_id: int):
-    return _page(infusion_id)
+    """The infusion page; the view is audited (written with the commit after rendering)."""
+    infusion = get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
+    audit.viewed(current_user, infusion)
+    page = _page(infusion.id)
+    db.session.commit()
+    return page
 
 
 @bp.post("/<int:infusion_id>")

@@ -21,7 +21,7 @@ from priorauth.schemas.patients import (
     CoverageSchema,
     PatientSchema,
 )
-from priorauth.services import authorizations, patients, payers
+from priorauth.services import audit, authorizations, patients, payers
 from priorauth.services.clock import clinic_today
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
@@ -73,7 +73,7 @@ def new():
             try:
                 patient = patients.create_patient(current_user, data)
                 db.session.commit()
-                flash(f"Patient {patient.full_name} added.", "success")
+                flash("Patient added.", "success")
                 return redirect(url_for("patients.show", patient_id=patient.id))
             except AppError as error:
                 db.session.rollback()
@@ -110,7 +110,12 @@ def _render_show(patient: Patient, section=None, form=None, errors=None, status=
 
 @bp.get("/<int:patient_id>")
 def show(patient_id: int):
-    return _render_show(_patient(patient_id))
+    """The patient page; the view is audited (written with the commit after rendering)."""
+    patient = _patient(patient_id)
+    audit.viewed(current_user, patient)
+    page = _render_show(patient)
+    db.session.commit()
+    return page
 
 
 def _patient_form(patient: Patient) -> dict:

@@ -1,5 +1,8 @@
 """Search from every page: patients by MRN or name, requests by auth number, payer reference
-or #id, in the signed-in user's clinic. One exact MRN or auth number opens its page."""
+or #id, in the signed-in user's clinic. One exact MRN or auth number opens its page.
+
+The text is POSTed (with the CSRF token): a GET would put it in the URL, the browser history
+and every access log."""
 
 from __future__ import annotations
 
@@ -76,12 +79,19 @@ def _exact_page(text: str) -> str | None:
 @bp.get("")
 @login_required
 def index():
-    text = search_text(request.args.get("q"))
+    """The empty search page; the text is POSTed so that it stays out of URLs and logs."""
+    return render_template("search/index.html", q="", patients=[], requests=[], limit=LIMIT)
+
+
+@bp.post("")
+@login_required
+def results():
+    text = search_text(request.form.get("q"))
     if not text:
-        return render_template("search/index.html", q="", patients=[], requests=[], limit=LIMIT)
+        return index()
     exact = _exact_page(text)
     if exact:
-        return redirect(exact)
+        return redirect(exact, code=303)
     return render_template(
         "search/index.html",
         q=text,

@@ -205,7 +205,7 @@ def test_not_required_only_when_the_payer_needs_no_pa(api):
         ({"dose_mg": "abc"}, "dose_mg"),
         ({"administrations": 0}, "administrations"),
         ({"requested_end": "2020-01-01"}, "requested_end"),
-        ({"diagnosis_codes": ["50.9"]}, "diagnosis_codes"),
+        ({"diagnosis_codes": ["D50.9", "50.9"]}, "diagnosis_codes[1]"),
         ({"hcpcs_code": "J9999"}, "hcpcs_code"),
         ({"hcpcs_code": "iron"}, "hcpcs_code"),
         ({"coverage_id": 999}, "coverage_id"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from priorauth.extensions import db
-from priorauth.models import Infusion
+from priorauth.models import AuditEvent, Infusion
 from tests.api import builders as b
 from tests.api.test_infusions import at
 
@@ -48,3 +48,11 @@ def test_twenty_concurrent_bookings_for_five_doses(app_ctx, api):
     db.session.expire_all()
     booked = db.session.scalars(db.select(Infusion).where(Infusion.status == "scheduled")).all()
     assert sum(i.units_reserved for i in booked) == 500
+    assert len(booked) == db.session.scalar(db.select(db.func.count(Infusion.id))) == 5
+    winners = sorted(body["id"] for code, body in results if code == 201)
+    assert sorted(i.id for i in booked) == winners
+    assert {i.authorization_id for i in booked} == {auth["id"]}
+    events = db.select(AuditEvent.entity_id).where(
+        AuditEvent.entity_type == "infusions", AuditEvent.action == "booked"
+    )
+    assert sorted(db.session.scalars(events)) == winners  # a refused booking leaves no event

@@ -45,7 +45,7 @@ def test_wrong_token_is_401(client, admin):
 
 def test_session_sign_in_also_reaches_the_api(client, admin):
     response = client.post(
-        "/login", data={"email": admin.email, "password": "secret-pass"}, follow_redirects=False
+        "/login", data={"email": admin.email, "password": "correct-horse-7"}, follow_redirects=False
     )
     assert response.status_code == 302
     assert client.get("/api/v1/codes").status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,16 +14,20 @@ from priorauth.extensions import db
 from priorauth.models import (
     AuditEvent,
     AuthorizationRequest,
+    CkdStatus,
     Clinic,
     Coverage,
+    DiagnosisRecord,
     Infusion,
     LabResult,
+    OralIronTrial,
     Patient,
     Payer,
     PayerPolicy,
+    PriorTherapy,
     User,
 )
-from priorauth.services import authorizations, clock, demo
+from priorauth.services import authorizations, clock, demo, demo_data
 from priorauth.services.coverage import decision_due
 
 TODAY = date(2026, 3, 16)
@@ -38,6 +43,19 @@ TABLES = (
     Infusion,
     AuditEvent,
 )
+EVIDENCE = (LabResult, DiagnosisRecord, OralIronTrial, PriorTherapy, CkdStatus)
+EXPECTED_COUNTS = {  # one demo clinic, whatever the day (demo_data.py, counted)
+    "Clinic": 1,
+    "User": 4,
+    "Payer": 3,
+    "PayerPolicy": 13,
+    "Patient": 30,
+    "Coverage": 33,
+    "LabResult": 87,
+    "AuthorizationRequest": 27,
+    "Infusion": 27,
+    "AuditEvent": 348,
+}
 
 
 @pytest.fixture
@@ -54,6 +72,12 @@ def _all(model, *where):
 def _counts() -> dict[str, int]:
     return {
         m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in TABLES
+    }
+
+
+def _evidence_counts() -> dict[str, int]:
+    return {
+        m.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in EVIDENCE
     }
 
 
@@ -84,36 +108,68 @@ def test_clinic_payers_and_patients(seeded):
         p.payer.name: p.pa_required for p in _all(PayerPolicy, PayerPolicy.hcpcs_code == "J1756")
     }
     assert sucrose["Blue Harbor Health"] is False and sucrose["Summit Mutual"] is True
-    assert len(_all(Patient)) >= 25
-    ended = _all(Coverage, Coverage.end_date < TODAY.replace(day=1))
-    assert any(c.end_date == date(2026, 2, 28) for c in ended)
-    assert any(c.end_date == TODAY + timedelta(days=10) for c in _all(Coverage))
+    assert len(_all(Patient)) == len(demo_data.PATIENTS) == 30
+    assert len(_all(PayerPolicy)) == len(demo_data.POLICIES) == 13
+    ends = sorted(c.end_date for c in _all(Coverage) if c.end_date is not None)
+    assert len(_all(Coverage)) == 33
+    assert ends == [date(2026, 2, 4), date(2026, 2, 28), TODAY + timedelta(days=10)]
+
+
+def test_exact_rows_of_every_table(seeded):
+    assert _counts() == EXPECTED_COUNTS
+    assert _evidence_counts() == {
+        "LabResult": 87,
+        "DiagnosisRecord": 40,
+        "OralIronTrial": 25,
+        "PriorTherapy": 8,
+        "CkdStatus": 6,
+    }
 
 
 def test_requests_in_every_stored_status(seeded):
-    statuses = {a.status for a in _all(AuthorizationRequest)}
-    assert statuses >= {s.value for s in STORED_STATUSES}
+    statuses = Counter(a.status for a in _all(AuthorizationRequest))
+    assert set(statuses) == {s.value for s in STORED_STATUSES}
+    assert statuses == {
+        "approved": 9,
+        "draft": 8,
+        "submitted": 3,
+        "denied": 2,
+        "appealed": 1,
+        "cancelled": 1,
+        "not_required": 1,
+        "partially_approved": 1,
+        "pended": 1,
+    }
 
 
 def test_drafts_in_several_checklist_states(seeded):
     drafts = _all(AuthorizationRequest, AuthorizationRequest.status == "draft")
-    states = set()
+    states = Counter()
     for auth in drafts:
         checklist = authorizations.checklist_for(auth, TODAY)
-        states |= {"ready"} if checklist.ready else {i.status for i in checklist.problems}
-    assert {"ready", ItemStatus.MISSING, ItemStatus.STALE, ItemStatus.NOT_MET} <= states
+        problems = tuple(sorted({str(i.status) for i in checklist.problems}))
+        states["ready" if checklist.ready else problems] += 1
+    assert states == {
+        "ready": 3,
+        (ItemStatus.MISSING.value,): 2,
+        (ItemStatus.STALE.value,): 1,
+        (ItemStatus.NOT_MET.value,): 1,
+        (ItemStatus.MISSING.value, ItemStatus.NOT_MET.value): 1,
+    }
 
 
 def test_deadlines_the_digest_will_show(seeded):
     auths = _all(AuthorizationRequest)
     submitted = [a for a in auths if a.status == "submitted"]
-    assert any(decision_due(a) < TODAY for a in submitted), "one submission is overdue"
-    assert any(a.urgency == "expedited" for a in submitted)
+    assert len(submitted) == 3
+    assert sum(decision_due(a) < TODAY for a in submitted) == 1, "one submission is overdue"
+    assert sum(a.urgency == "expedited" for a in submitted) == 1
     approved = [a for a in auths if a.status == "approved" and a.approved_end >= TODAY]
-    assert any(a.approved_end <= TODAY + timedelta(days=14) for a in approved)
-    assert any(a.approved_end <= TODAY + timedelta(days=30) for a in approved)
-    deadlines = [a.appeal_deadline - TODAY for a in auths if a.status == "denied"]
-    assert min(deadlines) <= timedelta(days=14) and max(deadlines) > timedelta(days=90)
+    assert len(approved) == 8
+    assert sum(a.approved_end <= TODAY + timedelta(days=14) for a in approved) == 1
+    assert sum(a.approved_end <= TODAY + timedelta(days=30) for a in approved) == 3
+    deadlines = sorted((a.appeal_deadline - TODAY).days for a in auths if a.status == "denied")
+    assert deadlines == [8, 176]
 
 
 def test_infusions_booked_ahead_and_given_with_claim_lines(seeded):
@@ -122,26 +178,52 @@ def test_infusions_booked_ahead_and_given_with_claim_lines(seeded):
         Infusion.scheduled_at > _at(TODAY),
         Infusion.scheduled_at < _at(TODAY + timedelta(days=31)),
     )
-    assert len(ahead) >= 10 and all(i.status == "scheduled" for i in ahead)
-    assert any(i.authorization_id for i in ahead)
-    assert any(i.authorization_id is None and i.override_reason for i in ahead)
+    assert len(ahead) == 16 and all(i.status == "scheduled" for i in ahead)
+    assert sum(i.authorization_id is not None for i in ahead) == 10
+    assert sum(i.authorization_id is None and bool(i.override_reason) for i in ahead) == 3
+    assert len(_all(Infusion, Infusion.status == "scheduled")) == 16
+    assert len(_all(Infusion, Infusion.status == "administered")) == 11
     given = _all(
         Infusion,
         Infusion.status == "administered",
         Infusion.administered_at >= _at(TODAY - timedelta(days=30)),
     )
-    modifiers = {m for i in given for line in i.claim_lines for m in line["modifiers"]}
-    assert {"JW", "JZ"} <= modifiers
+    assert len(given) == 9
+    modifiers = Counter(m for i in given for line in i.claim_lines for m in line["modifiers"])
+    assert modifiers == {"JZ": 4, "JW": 1}
+    assert sorted(len(i.claim_lines) for i in given) == [1] * 8 + [2]
     assert all(i.lot_number and i.lot_expiration >= i.administered_at.date() for i in given)
 
 
 def test_every_change_has_audit_events(seeded):
     events = _all(AuditEvent)
-    by_type = {e.entity_type for e in events}
-    assert {"patients", "authorization_requests", "infusions", "payer_policies"} <= by_type
-    transitions = [e for e in events if e.action == "transition"]
-    assert {e.to_status for e in transitions} >= {"submitted", "approved", "denied", "appealed"}
-    assert any(e.action == "administered" for e in events)
+    assert Counter((e.entity_type, e.action) for e in events) == {
+        ("lab_results", "recorded"): 87,
+        ("diagnoses", "recorded"): 40,
+        ("authorization_requests", "transition"): 34,
+        ("coverages", "created"): 33,
+        ("patients", "created"): 30,
+        ("authorization_requests", "created"): 27,
+        ("infusions", "booked"): 27,
+        ("oral_iron_trials", "recorded"): 25,
+        ("payer_policies", "created"): 13,
+        ("infusions", "administered"): 11,
+        ("prior_therapies", "recorded"): 8,
+        ("ckd_statuses", "recorded"): 6,
+        ("users", "created"): 4,
+        ("payers", "created"): 3,
+    }
+    transitions = Counter(e.to_status for e in events if e.action == "transition")
+    assert transitions == {
+        "submitted": 17,
+        "approved": 9,
+        "denied": 3,
+        "partially_approved": 1,
+        "pended": 1,
+        "appealed": 1,
+        "cancelled": 1,
+        "not_required": 1,
+    }
 
 
 def test_second_seed_adds_nothing(seeded):
@@ -162,7 +244,9 @@ def test_forced_seed_adds_an_identical_second_clinic(seeded):
         return [c.member_id for c in _all(Coverage, Coverage.clinic_id == clinic.id)]
 
     assert member_ids(first) == member_ids(second)  # deterministic
+    assert len(member_ids(second)) == 33
     assert len(_all(Payer, Payer.clinic_id == second.id)) == 3
+    assert _counts() == {name: 2 * n for name, n in EXPECTED_COUNTS.items()}
 
 
 def test_default_day_is_the_clinics_local_date(app_ctx):

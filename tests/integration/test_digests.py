@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import email
 import html
+import logging
 import re
 import socket
+import threading
 from collections import Counter
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -23,6 +25,7 @@ from priorauth.models import AuthorizationRequest, Clinic, DigestDelivery, Infus
 from priorauth.notify import delivery, runner
 from priorauth.notify.runner import backoff, digest_of_day, send_digests
 from priorauth.services import demo, demo_data
+from tests.api.test_integrity_conflict import executing, wait_until
 
 FROZEN = date(2026, 3, 16)  # a Monday
 RUN_AT = datetime(2026, 3, 16, 10, 5)  # UTC: just after the 06:00 digest hour in New York
@@ -38,8 +41,8 @@ ITEM = re.compile(
 # helpers (the page tests import them) ----------------------------------------------------
 
 
-def seed_demo() -> Clinic:
-    demo.seed(today=FROZEN)
+def seed_demo(today: date = FROZEN) -> Clinic:
+    demo.seed(today=today)
     db.session.commit()
     return db.session.scalar(sa.select(Clinic))
 
@@ -70,22 +73,23 @@ def auth_of(mrn: str) -> int:
     return db.session.scalars(query).one()
 
 
-def infusion_of(mrn: str, offset: int) -> int:
-    day = FROZEN + timedelta(days=offset)
+def infusion_of(mrn: str, offset: int, today: date = FROZEN) -> int:
+    day = today + timedelta(days=offset)
     rows = db.session.scalars(sa.select(Infusion).join(Patient).where(Patient.mrn == mrn)).all()
     return next(i.id for i in rows if i.scheduled_at.date() == day)
 
 
-def expected_items() -> dict[str, list[tuple[str, int]]]:
-    """(type, authorization or infusion id) per role, in the order the digest lists them."""
+def expected_items(today: date = FROZEN) -> dict[str, list[tuple[str, int]]]:
+    """(type, authorization or infusion id) per role, in the order the digest lists them
+    (the demo seeded on `today`, its digest of that day)."""
     stale = [("EVIDENCE_STALE", auth_of("MRN-10214")), ("EVIDENCE_STALE", auth_of("MRN-10249"))]
     overdue = [("PAYER_RESPONSE_OVERDUE", auth_of("MRN-10096"))]
     upcoming = [
-        ("INFUSION_UPCOMING", infusion_of("MRN-10047", 1)),
-        ("INFUSION_UPCOMING", infusion_of("MRN-10023", 2)),
-        ("INFUSION_UPCOMING", infusion_of("MRN-10176", 2)),
+        ("INFUSION_UPCOMING", infusion_of("MRN-10047", 1, today)),
+        ("INFUSION_UPCOMING", infusion_of("MRN-10023", 2, today)),
+        ("INFUSION_UPCOMING", infusion_of("MRN-10176", 2, today)),
     ]
-    uncovered = [("INFUSION_UNCOVERED", infusion_of("MRN-10285", 6))]
+    uncovered = [("INFUSION_UNCOVERED", infusion_of("MRN-10285", 6, today))]
     expiring = [("AUTH_EXPIRING", auth_of(mrn)) for mrn in ("MRN-10062", "MRN-10074", "MRN-10058")]
     appeal = [("APPEAL_DEADLINE", auth_of("MRN-10139"))]
     return {
@@ -290,12 +294,50 @@ def test_a_crash_between_the_row_and_the_send_is_sent_once_later(clinic_id, inbo
     assert deliveries()[victim].status == "sent"
 
 
-def test_a_second_sender_that_loses_the_insert_backs_off(clinic_id, inbox, monkeypatch):
-    send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
-    monkeypatch.setattr(runner, "delivery_of", lambda user_id, day: None)  # it saw no row yet
-    late = send_digests(clinic_id, FROZEN, now_utc=LATER)
-    assert (late["waiting"], late["sent"]) == (3, 0)
-    assert sorted(inbox.to().values()) == [1, 1, 1]
+def _pending_row(user: User, day: date) -> dict:
+    """A delivery row as another sender writes it just before sending (lease running)."""
+    return {
+        "clinic_id": user.clinic_id,
+        "user_id": user.id,
+        "digest_date": day,
+        "status": "pending",
+        "items": [],
+        "attempts": 0,
+        "next_attempt_at": RUN_AT + runner.LEASE,
+        "created_at": RUN_AT,
+    }
+
+
+def test_a_second_sender_that_loses_the_insert_backs_off(clinic_id, inbox, app_ctx, caplog):
+    """A real race: another sender inserts the rows after this run looked for them and
+    before its own insert; this run's insert then hits the unique (user, date) and it backs
+    off; the next users' rows it finds pending within their lease, so it waits for them."""
+    caplog.set_level(logging.INFO, logger="priorauth.notify")
+    first = demo_user("front_desk")  # the first recipient with something due (lowest id)
+    others = [demo_user(role) for role in ("scheduler", "admin")]
+    answer: dict = {}
+
+    def second_sender() -> None:
+        with app_ctx.app_context():
+            answer.update(send_digests(clinic_id, FROZEN, now_utc=RUN_AT + timedelta(minutes=1)))
+
+    with db.engine.connect() as other_sender:
+        other_tx = other_sender.begin()
+        for recipient in (first, *others):
+            other_sender.execute(sa.insert(DigestDelivery), _pending_row(recipient, FROZEN))
+        thread = threading.Thread(target=second_sender)
+        thread.start()
+        wait_until(lambda: executing(thread, "INSERT INTO digest_deliveries"), thread)
+        other_tx.commit()
+        thread.join(timeout=60)
+    assert (answer["waiting"], answer["sent"], answer["failed"]) == (3, 0, 0)
+    lost = [r.getMessage() for r in caplog.records if "taken by another sender" in r.message]
+    assert lost == [f"digest of user {first.id} for {FROZEN} taken by another sender"]
+    assert inbox.messages == []
+    rows = deliveries()
+    assert {email: (r.status, r.attempts) for email, r in rows.items()} == {
+        u.email: ("pending", 0) for u in (first, *others)
+    }
 
 
 def test_empty_digest_is_sent_only_to_who_asked(clinic_id, inbox):

@@ -18,7 +18,7 @@ GOOD = {
 
 def sign_in(client, user):
     assert (
-        client.post("/login", data={"email": user.email, "password": "secret-pass"}).status_code
+        client.post("/login", data={"email": user.email, "password": "correct-horse-7"}).status_code
         == 302
     )
 

@@ -88,7 +88,7 @@ def test_my_digest_page_follows_the_role(client, clinic_id, outbox):
 def test_my_digest_defaults_to_today(client, app_ctx):
     clinic = factories.clinic()
     admin = factories.user(clinic, "admin")
-    sign_in(client, admin.email, "secret-pass")
+    sign_in(client, admin.email, "correct-horse-7")
     response = client.get("/digests/mine")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -100,7 +100,7 @@ def test_my_digest_refuses_a_bad_date_and_needs_a_sign_in(client, app_ctx):
     assert client.get("/digests/mine").status_code == 302
     assert client.get("/reminders").status_code == 302
     admin = factories.user(factories.clinic(), "admin")
-    sign_in(client, admin.email, "secret-pass")
+    sign_in(client, admin.email, "correct-horse-7")
     response = client.get("/digests/mine?date=16/03/2026")
     assert response.status_code == 400
     assert "Enter a date as YYYY-MM-DD." in response.get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_a_user_can_opt_out_and_ask_for_empty_digests(client, front_desk):
     from priorauth.extensions import db
     from priorauth.models import AuditEvent
 
-    client.post("/login", data={"email": front_desk.email, "password": "secret-pass"})
+    client.post("/login", data={"email": front_desk.email, "password": "correct-horse-7"})
     page = client.get("/digests/mine").get_data(as_text=True)
     assert 'name="digest_opt_in" checked' in page
     response = client.post("/digests/settings", data={"digest_when_empty": "on"})

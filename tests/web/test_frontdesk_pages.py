@@ -26,7 +26,7 @@ POLICY = {
 
 
 def sign_in(client, user):
-    response = client.post("/login", data={"email": user.email, "password": "secret-pass"})
+    response = client.post("/login", data={"email": user.email, "password": "correct-horse-7"})
     assert response.status_code == 302
 
 
@@ -416,7 +416,7 @@ def test_a_step_missing_its_fields_or_not_allowed_is_refused_on_the_page(client,
     assert not_allowed.status_code == 409
     assert "cannot move a draft request to approved" in not_allowed.get_data(as_text=True)
     page = client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
-    assert 'onsubmit="return confirm(' in page and 'value="cancelled"' in page
+    assert 'data-confirm="Cancel request' in page and 'value="cancelled"' in page
 
 
 def test_a_scheduler_reads_a_request_but_cannot_move_it(client, clinic, auth):

@@ -23,7 +23,7 @@ EARLY = TODAY - timedelta(days=5)
 
 
 def sign_in(client, user) -> None:
-    response = client.post("/login", data={"email": user.email, "password": "secret-pass"})
+    response = client.post("/login", data={"email": user.email, "password": "correct-horse-7"})
     assert response.status_code == 302
 
 
@@ -351,7 +351,7 @@ def test_cancel_releases_the_units(client, api, admin):
     assert api.get(f"/api/v1/authorizations/{auth['id']}").get_json()["units_left"] == 400
     sign_in(client, admin)
     page = client.get(f"/infusions/{infusion['id']}").get_data(as_text=True)
-    assert "confirm(" in page and 'value="cancelled"' in page
+    assert 'data-confirm="Cancel this infusion?' in page and 'value="cancelled"' in page
     response = client.post(f"/infusions/{infusion['id']}", data={"status": "cancelled"})
     assert response.status_code == 302
     assert api.get(f"/api/v1/authorizations/{auth['id']}").get_json()["units_left"] == 500
