@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
-from priorauth.errors import AppError
+from priorauth.errors import AppError, Conflict, ValidationFailed
 from priorauth.extensions import db
 
 
@@ -56,7 +56,10 @@ HTTP_CODES = {
     422: "VALIDATION_ERROR",
     500: "INTERNAL_ERROR",
 }
-LOCATION_NAMES = {"json": "body", "query": "query", "form": "form"}
+SAVED_MEANWHILE = Conflict(
+    "Someone saved a conflicting change at the same moment, so nothing was changed. "
+    "Go back, reload the page and try again."
+)
 
 
 def is_api_request() -> bool:
@@ -90,16 +93,12 @@ def flatten_fields(messages: dict, parent: str = "") -> dict[str, list[str]]:
     return flat
 
 
-def _flatten(messages) -> dict:
-    """webargs nests errors by location ({"json": {"dose_mg": [..]}}); clients want fields."""
-    if not isinstance(messages, dict):
-        return {"body": messages if isinstance(messages, list) else [str(messages)]}
+def _flatten(messages: dict) -> dict:
+    """webargs nests errors by location ({"json": {"dose_mg": [..]}}); clients want fields.
+    (Its one non-dict shape, an invalid JSON body, never gets here: guards.py answers it.)"""
     flat: dict = {}
-    for location, fields in messages.items():
-        if isinstance(fields, dict):
-            flat.update(flatten_fields(fields))
-        else:
-            flat.update(flatten_fields({LOCATION_NAMES.get(location, location): fields}))
+    for fields in messages.values():
+        flat.update(flatten_fields(fields))
     return flat
 
 
@@ -133,27 +132,18 @@ def handle_app_error(error: AppError):
 
 
 def handle_validation_error(error: ma.ValidationError):
-    db.session.rollback()
-    messages = error.messages
-    errors = flatten_fields(messages) if isinstance(messages, dict) else _flatten(messages)
-    if not is_api_request():
-        return render_template("error.html", error=error), 422
-    return json_error(422, "VALIDATION_ERROR", _message_for(errors, "invalid input"), errors)
+    """A schema a view loads itself (webargs answers its own 422s): a 422 naming the field."""
+    errors = flatten_fields(error.normalized_messages())
+    return handle_app_error(ValidationFailed(_message_for(errors, "invalid input"), errors))
 
 
 def handle_integrity_error(error: IntegrityError):
-    """A constraint the validation missed: refuse with 409 rather than a 500."""
+    """A constraint the validation missed (another writer got there first between the check
+    and the write): refuse with 409 rather than a 500."""
     db.session.rollback()
     if not is_api_request():
-        return render_template("error.html", error=error), 409
+        return render_template("error.html", error=SAVED_MEANWHILE), 409
     return json_error(409, "CONFLICT", "the change conflicts with existing data")
-
-
-def handle_unexpected(error: Exception):
-    db.session.rollback()
-    if isinstance(error, HTTPException):
-        return handle_http_exception(error)
-    return handle_http_exception(InternalServerError())
 
 
 def register_error_handlers(app) -> None:

@@ -128,9 +128,8 @@ EVIDENCE_LABELS = {
 
 
 def load_evidence(payload: dict) -> tuple[str, dict]:
-    """Pick the schema by `kind` and load the rest; errors name the field."""
-    if not isinstance(payload, dict):
-        raise ma.ValidationError({"body": ["must be a JSON object"]})
+    """Pick the schema by `kind` and load the rest; errors name the field. (A body that is
+    not a JSON object never gets here: guards.require_json_object refuses it first.)"""
     kind = payload.get("kind")
     if not isinstance(kind, str) or kind not in EVIDENCE_SCHEMAS:
         raise ma.ValidationError({"kind": [f"must be one of: {', '.join(EVIDENCE_SCHEMAS)}"]})

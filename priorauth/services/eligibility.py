@@ -41,8 +41,6 @@ def checks_of(infusion_id: int) -> list[EligibilityCheck]:
 def lapsed_patients(patient_ids: Iterable[int]) -> set[int]:
     """Patients whose latest re-verification found no active plan, with no coverage added since."""
     ids = list(set(patient_ids))
-    if not ids:
-        return set()
     latest_check = (
         sa.select(EligibilityCheck.patient_id, sa.func.max(EligibilityCheck.id).label("last_id"))
         .where(EligibilityCheck.patient_id.in_(ids))

@@ -106,8 +106,7 @@ def authorization_states(clinic: Clinic, today: date) -> list[rules.AuthState]:
 
 
 def _reasons_text(step) -> tuple[tuple[str, ...], str]:
-    if step is None:
-        return (), ""
+    """The step's blocking reasons (every booked infusion of the schedule has a step)."""
     blocking = [r for r in step.answer.reasons if r.code != "PA_NOT_REQUIRED"]
     return tuple(r.code for r in blocking), "; ".join(r.message for r in blocking)
 
@@ -127,7 +126,7 @@ def infusion_states(clinic: Clinic, today: date, until: date) -> list[rules.Infu
                 hcpcs_code=infusion.hcpcs_code,
                 scheduled_on=infusion.scheduled_at.date(),
                 booked_at=to_clinic_time(clinic, infusion.booked_at),
-                covered=bool(row.step and row.step.answer.covered),
+                covered=row.step.answer.covered,
                 reason_codes=codes,
                 reason_text=text,
                 last_verified_at=to_clinic_time(clinic, checked) if checked else None,

@@ -65,8 +65,6 @@ def evidence_by_patient(patient_ids: set[int]) -> dict[int, ev.PatientEvidence]:
 
 def _given_products(ids: list[int]) -> dict[int, list[ev.PriorProduct]]:
     found: dict[int, list[ev.PriorProduct]] = defaultdict(list)
-    if not ids:
-        return found
     rows = db.session.execute(
         sa.select(Infusion.patient_id, Infusion.hcpcs_code, Infusion.administered_at).where(
             Infusion.patient_id.in_(ids), Infusion.status == "administered"
