@@ -209,11 +209,31 @@ def test_sorting_by_a_column_both_ways(client, demo_clinic):
     assert "sort=patient&amp;dir=desc" in up  # the sorted column's link turns the order round
 
 
-def test_default_order_puts_the_most_overdue_first(client, demo_clinic):
-    sign_in_demo(client)
+def test_default_order_puts_the_most_overdue_first(client, api, admin):
+    """Three submitted requests, created in no particular order: the queue lists them by
+    how late the payer is, most overdue first, and marks only the late ones overdue."""
+    payer = b.payer(api, name="Slow Payer")  # answers standard requests within 15 days
+    submitted_days_ago = {"MRN-A": 20, "MRN-B": 40, "MRN-C": 3}
+    ids = {}
+    for mrn, days_ago in submitted_days_ago.items():
+        patient = b.patient(api, mrn=mrn)
+        coverage = b.coverage(api, patient["id"], payer["id"])
+        auth = b.request(api, patient["id"], coverage["id"])
+        b.move(api, auth["id"], to="submitted", channel="portal", override_reason="test")
+        ids[mrn] = auth["id"]
+    for mrn, days_ago in submitted_days_ago.items():
+        db.session.execute(
+            sa.update(AuthorizationRequest)
+            .where(AuthorizationRequest.id == ids[mrn])
+            .values(submitted_at=datetime.now() - timedelta(days=days_ago))
+        )
+    db.session.commit()
+    client.post("/login", data={"email": admin.email, "password": "correct-horse-7"})
     html = client.get("/queues/waiting_on_payer").get_data(as_text=True)
-    first_row = html.split('data-row-id="')[1]
-    assert "overdue" in first_row.split("</tr>")[0]
+    assert row_ids(html) == [ids["MRN-B"], ids["MRN-A"], ids["MRN-C"]]
+    rows = {n: html.split(f'data-row-id="{n}"')[1].split("</tr>")[0] for n in ids.values()}
+    assert "overdue" in rows[ids["MRN-B"]] and "overdue" in rows[ids["MRN-A"]]
+    assert "overdue" not in rows[ids["MRN-C"]]
 
 
 def test_an_unknown_sort_column_falls_back_to_the_default(client, demo_clinic):
