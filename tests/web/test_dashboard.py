@@ -215,7 +215,7 @@ def test_default_order_puts_the_most_overdue_first(client, api, admin):
     payer = b.payer(api, name="Slow Payer")  # answers standard requests within 15 days
     submitted_days_ago = {"MRN-A": 20, "MRN-B": 40, "MRN-C": 3}
     ids = {}
-    for mrn, days_ago in submitted_days_ago.items():
+    for mrn in submitted_days_ago:
         patient = b.patient(api, mrn=mrn)
         coverage = b.coverage(api, patient["id"], payer["id"])
         auth = b.request(api, patient["id"], coverage["id"])
