@@ -21,9 +21,9 @@ import coverage
 
 # (lines %, branches %) that must be reached; "priorauth" is the whole package.
 FLOORS: dict[str, tuple[float, float]] = {
-    "priorauth": (97.0, 90.0),
-    "services": (95.5, 89.0),
-    "api": (97.5, 80.0),
+    "priorauth": (99.0, 97.0),
+    "services": (98.5, 97.0),
+    "api": (99.5, 98.0),
     "web": (99.0, 95.5),
 }
 TOP_LEVEL = "(top-level modules)"
