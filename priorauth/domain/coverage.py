@@ -1,4 +1,4 @@
-"""The scheduler's question: is this patient covered for this drug, dose and date? (DESIGN.md)"""
+"""Is this patient covered for this drug, dose and date? (docs/domain.md §6)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Payer policy + request + patient evidence -> what is missing before submission (DOMAIN.md §3)."""
+"""Payer policy + request + evidence -> what is missing before submission (docs/domain.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""State + now + thresholds -> the reminders that are due (DESIGN.md "Reminders and digests").
+"""State + now + thresholds -> the reminders that are due (docs/domain.md §7).
 
 Reminders are derived from state on every call, never stored. `now` is a naive datetime in
 the clinic's local time; the day it falls on is `as_of`.

@@ -1,4 +1,4 @@
-"""Billing units and claim lines for IV iron codes (DOMAIN.md sections 1 and 2)."""
+"""Billing units and claim lines for IV iron codes (docs/domain.md §1 and §2)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def claim_lines(
 def missing_claim_documentation(
     reaction_note: str | None, claim_auth_numbers: list[str | None], auth_expected: bool
 ) -> list[str]:
-    """What an administration lacks before it can be claimed (DOMAIN.md section 4).
+    """What an administration lacks before it can be claimed (docs/domain.md §4).
 
     A tolerance or reaction note, and, unless the payer needs no authorization, an
     authorization number on every claim line.

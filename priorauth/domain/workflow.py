@@ -1,4 +1,4 @@
-"""Authorization statuses and the transitions allowed between them (DESIGN.md)."""
+"""Authorization statuses and the transitions allowed between them (docs/domain.md §5)."""
 
 from __future__ import annotations
 

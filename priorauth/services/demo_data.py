@@ -1,7 +1,7 @@
 """The demo clinic as tables: payers and policies, patients with evidence, requests, infusions.
 
 Every date is a day offset from the seed day (-30: thirty days ago, 7: in a week);
-LAST_MONTH_END is the last day of the previous month. Numbers follow DOMAIN.md section 3.
+LAST_MONTH_END is the last day of the previous month. Numbers follow docs/domain.md §3.
 """
 
 from __future__ import annotations

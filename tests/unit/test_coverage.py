@@ -344,7 +344,7 @@ def test_blocking_is_every_code_but_pa_not_required():
     assert cov.PA_NOT_REQUIRED not in cov.BLOCKING
 
 
-# --- rounding at unit boundaries, for every code of DOMAIN.md section 1
+# --- rounding at unit boundaries, for every code of docs/domain.md §1
 
 
 @pytest.mark.parametrize(

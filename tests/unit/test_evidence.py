@@ -1,4 +1,4 @@
-"""Evidence checklist: every requirement in each status, with DOMAIN.md §3 thresholds."""
+"""Evidence checklist: every requirement in each status, with docs/domain.md §3 thresholds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Billing units and JW/JZ claim lines: every example of DOMAIN.md sections 1 and 2."""
+"""Billing units and JW/JZ claim lines: every example of docs/domain.md §1 and §2."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ MG_PER_UNIT = {
 @pytest.mark.parametrize(
     ("dose", "code", "units"),
     [
-        ("510", "Q0138", 510),  # DOMAIN.md §1 examples
+        ("510", "Q0138", 510),  # docs/domain.md §1 examples
         ("1000", "J1437", 100),
         ("125", "J2916", 10),
         ("6.75", "J1445", 68),  # 67.5 rounded up
@@ -61,7 +61,7 @@ def test_zero_dose_is_zero_units_and_negative_is_refused():
 
 
 def test_monoferric_900_mg_from_1000_mg_vial_bills_jw_line():
-    """DOMAIN.md §2: 45 kg at 20 mg/kg = 900 mg from a 1,000 mg single-dose vial."""
+    """docs/domain.md §2: 45 kg at 20 mg/kg = 900 mg from a 1,000 mg single-dose vial."""
     assert claim_lines("J1437", 10, 900, 100) == [
         ClaimLine("J1437", 90),
         ClaimLine("J1437", 10, ("JW",)),
