@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 from priorauth.extensions import db
-from priorauth.services import accounts
+from priorauth.services import accounts, tokens
 
 _seq = itertools.count(1)
 
@@ -29,7 +29,7 @@ def user(owner, role: str, email: str | None = None, password: str = PASSWORD):
 
 
 def token(owner) -> str:
-    plain = accounts.issue_token(owner)
+    _, plain = tokens.issue(owner)
     db.session.commit()
     return plain
 

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from priorauth.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from priorauth.extensions import db
-from priorauth.models import ApiToken, Clinic, Role, User
+from priorauth.models import Clinic, Role, User
 from priorauth.services import audit, clock, password_links, passwords
 
 log = logging.getLogger("priorauth.auth")
@@ -178,14 +178,6 @@ def create_user(
     db.session.add(user)
     audit.record(None, user, "created", changes={"email": email, "role": role})
     return user, password
-
-
-def issue_token(user: User) -> str:
-    """A new API token for the user; only its hash is stored, so show it once."""
-    row, plain = ApiToken.issue(user)
-    db.session.add(row)
-    audit.record(None, user, "api_token_issued")
-    return plain
 
 
 def update_digest_settings(actor, opt_in: bool, when_empty: bool) -> User:

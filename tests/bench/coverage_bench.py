@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from priorauth import create_app
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Coverage, Infusion, Patient
-from priorauth.services import accounts, coverage
+from priorauth.services import accounts, coverage, tokens
 from priorauth.services.reference import load_catalog
 from tests.querycount import counting_queries
 
@@ -195,7 +195,7 @@ def main() -> None:
         user, _ = accounts.create_user(
             accounts.find_or_create_clinic("Bench Clinic"), "bench@example.test", "B", "scheduler"
         )
-        token = accounts.issue_token(user)
+        _, token = tokens.issue(user)
         db.session.commit()
     client = app.test_client()
 
