@@ -41,6 +41,11 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     denial_note: Mapped[str | None] = mapped_column(sa.Text)
     appeal_deadline: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    renews_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("authorization_requests.id"),
+        index=True,
+        doc="the approval this request extends or renews",
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -39,6 +39,9 @@ class Infusion(ClinicOwned, db.Model):
     administered_by: Mapped[str | None] = mapped_column(sa.String(200))
     units_used: Mapped[int | None]
     claim_lines: Mapped[list | None] = mapped_column(sa.JSON)
+    # Billing: when the claim lines were marked billed, and by whom
+    billed_at: Mapped[datetime | None]
+    billed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     coverage = None  # the coverage answer of the last booking or reschedule (not stored)
 
@@ -48,6 +51,7 @@ class Infusion(ClinicOwned, db.Model):
 
     __table_args__ = (
         sa.Index("ix_infusions_clinic_scheduled", "clinic_id", "scheduled_at"),
+        sa.Index("ix_infusions_clinic_administered", "clinic_id", "administered_at"),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("units_reserved >= 0", name="units_reserved_not_negative"),
         sa.CheckConstraint(

@@ -39,6 +39,8 @@ class Payer(ClinicOwned, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[str] = mapped_column(sa.String(20), default="commercial")
     contact: Mapped[str | None] = mapped_column(sa.String(300))
+    phone: Mapped[str | None] = mapped_column(sa.String(40), doc="prior-authorization line")
+    portal_url: Mapped[str | None] = mapped_column(sa.String(300))
     standard_response_days: Mapped[int] = mapped_column(default=15)
     expedited_response_hours: Mapped[int] = mapped_column(default=72)
     appeal_window_days: Mapped[int] = mapped_column(default=180)
