@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from priorauth.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Clinic, Role, User
-from priorauth.services import audit, clock, password_links, passwords
+from priorauth.services import audit, clock, passwords
 
 log = logging.getLogger("priorauth.auth")
 
@@ -133,20 +133,6 @@ def set_password_from_link(user: User, purpose: str, new: str, confirm: str) -> 
     action = "invite_accepted" if purpose == "invite" else "password_reset"
     audit.record(user, user, action)
     return user
-
-
-def send_password_reset(actor, user: User) -> str:
-    """An admin sends a reset link to an active user of their clinic; returns where it went.
-
-    Call it after committing; commit afterwards to keep its audit event.
-    """
-    if actor.role != Role.ADMIN.value:
-        raise Forbidden(f"your role ({actor.role}) cannot do this; it needs one of: admin")
-    if user.clinic_id != actor.clinic_id:
-        raise NotFound(f"user {user.id} not found", {"id": [f"no user with id {user.id}"]})
-    if not user.active:
-        raise Conflict(f"{user.name} is deactivated; reactivate them before sending a reset link")
-    return password_links.send_link(user, "reset", actor)
 
 
 def find_or_create_clinic(name: str, timezone: str = "America/New_York") -> Clinic:
