@@ -8,13 +8,23 @@ PORT   ?= 5000
 
 .PHONY: run test bench lint db seed scheduler clean mutation
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+# Two installs, each recorded by a stamp file: what running needs (requirements.txt, for
+# `make run`), and on top of it the test and lint tools (requirements-dev.txt, for test, lint,
+# bench and mutation). A changed requirements file redoes only its own install.
+RUN_DEPS := $(VENV)/.installed-run
+DEV_DEPS := $(VENV)/.installed-dev
+
+$(RUN_DEPS): requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
 
-db: $(BIN)/activate
+$(DEV_DEPS): $(RUN_DEPS) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+db: $(RUN_DEPS)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-reference
 	$(BIN)/flask seed-demo
@@ -29,23 +39,26 @@ run: db
 
 # The suite under coverage.py (.coveragerc: branches too), then line and branch coverage of
 # priorauth/ and per package; below a floor (tests/coverage_report.py) the target fails.
-test: $(BIN)/activate
+test: $(DEV_DEPS)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -c tests/pytest.ini --rootdir=. tests $(PYTEST_ARGS)
 	$(BIN)/python tests/coverage_report.py
 
-bench: $(BIN)/activate
+bench: $(DEV_DEPS)
 	$(BIN)/python -m tests.bench.coverage_bench
 
-lint: $(BIN)/activate
+lint: $(DEV_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Mutation testing of priorauth/domain/ against tests/unit (docs/testing.md). A fresh run each
 # time, so results never come from an old cache; MUTATION_CHILDREN = parallel test processes.
 MUTATION_CHILDREN ?= 2
-mutation: $(BIN)/activate
+mutation: $(DEV_DEPS)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN)
 	$(BIN)/python tests/mutation_report.py

@@ -1,5 +1,5 @@
 """WSGI entry point: gunicorn wsgi:app"""
 
-from priorauth import create_app
+from priorauth.factory import create_app
 
 app = create_app()

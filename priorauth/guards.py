@@ -1,4 +1,5 @@
-"""App-wide request guards, run before every view in this order: sign-in, CSRF, JSON body.
+"""App-wide request guards, run before every view in this order: sign-in, CSRF, JSON body
+(each one a step of priorauth/factory.py's create_app).
 
 Sign-in comes first so that a write without a session is answered "sign in" (401 JSON for the
 API, a redirect to the sign-in page for pages) rather than "bad CSRF token".
@@ -80,6 +81,3 @@ def require_json_object():
     if not isinstance(body, dict):
         return _body_refused(422, "VALIDATION_ERROR", "must be a JSON object")
     return None
-
-
-REQUEST_GUARDS = (require_sign_in, protect_from_csrf, require_json_object)

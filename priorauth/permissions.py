@@ -15,6 +15,7 @@ EDIT_EVIDENCE = ("front_desk", "admin")
 EDIT_AUTHORIZATIONS = ("front_desk", "admin")
 BOOK_INFUSIONS = ("scheduler", "front_desk", "admin")
 RECORD_ADMINISTRATION = ("billing", "admin")
+BILLING = ("billing", "admin")  # the billing worklist, marking billed, claim-line CSV
 VERIFY_ELIGIBILITY = ("scheduler", "front_desk", "admin")
 VIEW_AUDIT = ("admin",)
 MANAGE_STAFF = ("admin",)

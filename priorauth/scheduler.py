@@ -9,6 +9,7 @@ process waits as a standby); SQLite gives it an exclusive lock on a file in inst
 
 from __future__ import annotations
 
+import concurrent.futures
 import fcntl
 import hashlib
 import logging
@@ -18,28 +19,58 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.pool import NullPool
 
 from priorauth.extensions import db
 from priorauth.models import Clinic
 
 log = logging.getLogger("priorauth.scheduler")
-_app: Flask | None = None  # the app whose context the jobs run in (set by Leader.start)
-_scheduler: BackgroundScheduler | None = None  # the running scheduler (for the resync job)
+ACTIVE = "priorauth.scheduler"  # app.extensions key: the scheduler this process runs
 JOB_DEFAULTS = {"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
 
 
+class _AppContextPool(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool whose every task runs inside the app's context."""
+
+    def __init__(self, app: Flask, max_workers: int = 10):
+        super().__init__(max_workers)
+        self.app = app
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(self._in_context, fn, *args, **kwargs)
+
+    def _in_context(self, fn, *args, **kwargs):
+        with self.app.app_context():
+            return fn(*args, **kwargs)
+
+
+class AppExecutor(BasePoolExecutor):
+    """APScheduler's executor for our jobs: each job runs in the app's context, so the jobs
+    reach the app through `current_app` (no module global to set before they run)."""
+
+    def __init__(self, app: Flask, max_workers: int = 10):
+        super().__init__(_AppContextPool(app, max_workers))
+
+
+def active(app: Flask) -> BackgroundScheduler | None:
+    """The scheduler this process runs for the app, once its jobs are synced; else None."""
+    return app.extensions.get(ACTIVE)
+
+
 def send_clinic_digest(clinic_id: int, day: str | None = None) -> dict:
-    """The job: today's digest for one clinic (safe to run again: deliveries are unique)."""
+    """The job: today's digest for one clinic (safe to run again: deliveries are unique).
+
+    Runs in an app context of its own (its own session), inside the job's."""
     from priorauth.notify.runner import send_digests
     from priorauth.services.clock import clinic_today
 
-    with _app.app_context():
+    with current_app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
         if clinic is None:
             return {}
@@ -53,20 +84,20 @@ def retry_failed_digests() -> None:
     """Every clinic whose digest hour has passed today: send what is still due (retries)."""
     from priorauth.services.clock import clinic_now
 
-    with _app.app_context():
-        due = [
-            c.id
-            for c in db.session.scalars(sa.select(Clinic))
-            if clinic_now(c).hour >= c.digest_hour
-        ]
+    with current_app.app_context():
+        clinics = db.session.scalars(sa.select(Clinic)).all()
+        due = [c.id for c in clinics if clinic_now(c).hour >= c.digest_hour]
     for clinic_id in due:
         send_clinic_digest(clinic_id)
 
 
 def resync() -> None:
-    """Pick up new clinics and changed digest hours without a restart."""
-    if _scheduler is not None:
-        sync_jobs(_scheduler, _app)
+    """Pick up new clinics and changed digest hours without a restart (only in the process
+    that runs the scheduler)."""
+    app = current_app._get_current_object()
+    scheduler = active(app)
+    if scheduler is not None:
+        sync_jobs(scheduler, app)
 
 
 def heartbeat() -> None:
@@ -160,21 +191,25 @@ class Leader:
         return True
 
     def start(self) -> None:
-        global _app, _scheduler
-        _app = self.app
+        """Start scheduling; the scheduler is published (self.scheduler, `active(app)`)
+        only once its jobs are synced."""
         with self.app.app_context():
             url = db.engine.url
         # NullPool: every connection closes when returned, so shutdown leaves none open.
         store = SQLAlchemyJobStore(
             engine=sa.create_engine(url, poolclass=NullPool), tablename="apscheduler_jobs"
         )
-        self.scheduler = BackgroundScheduler(
-            jobstores={"default": store}, job_defaults=JOB_DEFAULTS, timezone="UTC"
+        scheduler = BackgroundScheduler(
+            jobstores={"default": store},
+            executors={"default": AppExecutor(self.app)},
+            job_defaults=JOB_DEFAULTS,
+            timezone="UTC",
         )
-        self.scheduler.add_listener(self._on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-        self.scheduler.start()
-        _scheduler = self.scheduler
-        jobs = sync_jobs(self.scheduler, self.app)
+        scheduler.add_listener(self._on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        scheduler.start()
+        jobs = sync_jobs(scheduler, self.app)
+        self.scheduler = scheduler
+        self.app.extensions[ACTIVE] = scheduler
         log.info("%s is the active scheduler; jobs: %s", self.name, ", ".join(jobs))
 
     def _on_job(self, event) -> None:
@@ -185,6 +220,8 @@ class Leader:
             log.info("job %s ran", event.job_id)
 
     def release(self) -> None:
+        if self.app.extensions.get(ACTIVE) is self.scheduler:
+            self.app.extensions.pop(ACTIVE, None)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         if self._conn is not None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from priorauth import create_app
 from priorauth.extensions import db, limiter
+from priorauth.factory import create_app
 from tests import factories
 
 PG_URL_VAR = "PRIORAUTH_TEST_DATABASE_URL"
@@ -135,20 +137,58 @@ def api(client, admin):
     return factories.ApiClient(client, factories.token(admin))
 
 
-_BY_DATABASE: dict[str, dict[str, int]] = {}
+# The closing summary: one line per database ("database tests on sqlite: 681 passed,
+# 4 skipped (PostgreSQL-only)") and one per reason for other skips, instead of pytest's line
+# per skipped test (tests/pytest.ini reports failures and errors only, -rfEX).
+_BY_DATABASE: dict[str, Counter[str]] = {}
+_OTHER_SKIPS: Counter[str] = Counter()
+_BACKEND = re.compile(r"[\[-](sqlite|postgresql)[\]-]")
+_OUTCOME_ORDER = ("passed", "failed", "error", "xfailed", "xpassed")
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _skip_label(backend: str, reason: str) -> str:
+    """Why a database test was skipped, in a few words."""
+    if backend == "postgresql" and PG_URL_VAR in reason:
+        return f"{PG_URL_VAR} not set"
+    if backend == "sqlite" and "PostgreSQL" in reason:
+        return "PostgreSQL-only"
+    return reason
+
+
+def _outcome(report, backend: str | None) -> str:
+    if hasattr(report, "wasxfail"):
+        return "xfailed" if report.skipped else "xpassed"
+    if report.skipped:
+        return f"skipped ({_skip_label(backend or '', _skip_reason(report))})"
+    return "error" if report.when != "call" and report.failed else report.outcome
 
 
 def pytest_runtest_logreport(report):
-    """Tally database tests by backend, for the closing summary."""
-    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+    """Tally each test once (its call, or the setup/teardown that failed or skipped it)."""
+    if report.when != "call" and report.passed:
         return
-    for backend in ("sqlite", "postgresql"):
-        if f"[{backend}" in report.nodeid:
-            tally = _BY_DATABASE.setdefault(backend, {})
-            tally[report.outcome] = tally.get(report.outcome, 0) + 1
+    found = _BACKEND.search(report.nodeid)
+    backend = found.group(1) if found else None
+    if backend is not None:
+        _BY_DATABASE.setdefault(backend, Counter())[_outcome(report, backend)] += 1
+    elif report.skipped and not hasattr(report, "wasxfail"):
+        _OTHER_SKIPS[_skip_reason(report)] += 1
+
+
+def _order(outcome: str) -> tuple[int, str]:
+    known = outcome in _OUTCOME_ORDER
+    return (_OUTCOME_ORDER.index(outcome) if known else len(_OUTCOME_ORDER), outcome)
 
 
 def pytest_terminal_summary(terminalreporter):
     for backend, tally in sorted(_BY_DATABASE.items()):
-        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(tally.items()))
+        counts = ", ".join(f"{tally[o]} {o}" for o in sorted(tally, key=_order))
         terminalreporter.write_line(f"database tests on {backend}: {counts}")
+    for reason, number in sorted(_OTHER_SKIPS.items()):
+        terminalreporter.write_line(f"other tests: {number} skipped ({reason})")

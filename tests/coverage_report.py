@@ -65,7 +65,7 @@ def file_summaries(data_file: str | None = None) -> dict[str, dict]:
 
 
 def package_of(path: str) -> str:
-    """priorauth/services/audit.py -> services; priorauth/cli.py -> the top-level group."""
+    """priorauth/services/audit.py -> services; priorauth/factory.py -> the top-level group."""
     parts = Path(path).parts
     inside = parts[parts.index("priorauth") + 1 :] if "priorauth" in parts else parts
     return inside[0] if len(inside) > 1 else TOP_LEVEL

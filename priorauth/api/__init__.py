@@ -9,6 +9,7 @@ def blueprints():
     from priorauth.api import (
         audit,
         authorizations,
+        billing,
         codes,
         coverage,
         infusions,
@@ -25,6 +26,7 @@ def blueprints():
         authorizations.blp,
         coverage.blp,
         infusions.blp,
+        billing.blp,
         runway.blp,
         reminders.blp,
         audit.blp,

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from priorauth.extensions import db
 from priorauth.permissions import VIEW_AUDIT, role_required
+from priorauth.queries.paging import TOTAL_HEADER
 from priorauth.schemas.audit import AuditApiQuery, AuditEventOutSchema
 from priorauth.services import audit
 
@@ -33,12 +34,14 @@ def commits(view):
 class AuditTrail(MethodView):
     @role_required(VIEW_AUDIT)
     @blp.arguments(AuditApiQuery, location="query")
-    @blp.response(200, AuditEventOutSchema(many=True))
+    @blp.response(200, AuditEventOutSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
         """Events of the clinic, newest first: views, changes and sign-ins.
 
         `since` and `until` are clinic-local days (inclusive); `at` is answered in UTC.
+        X-Total-Count says how many match in all: ask for the next ones with `offset`.
         """
         audit.filter_rows(current_user.clinic_id, args)
         limit, offset = args.pop("limit"), args.pop("offset")
-        return audit.search(current_user.clinic, args, limit, offset)
+        rows = audit.search(current_user.clinic, args, limit, offset)
+        return rows, {"X-Total-Count": str(audit.count(current_user.clinic, args))}

@@ -13,19 +13,25 @@ from priorauth.api.audit import commits
 from priorauth.api.idempotency import idempotent
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.extensions import db
+from priorauth.models.base import INTEGER_MAX
 from priorauth.permissions import EDIT_AUTHORIZATIONS, role_required
+from priorauth.queries import lists
+from priorauth.queries.paging import TOTAL_HEADER, window
 from priorauth.schemas import Date, UtcDateTime, id_field
 from priorauth.schemas.authorizations import (
     AuthorizationInSchema,
     AuthorizationOutSchema,
     AuthorizationPatchSchema,
     ChecklistSchema,
+    PayerChangeSchema,
+    RenewalSchema,
     TransitionSchema,
 )
-from priorauth.services import audit
+from priorauth.services import audit, renewals
 from priorauth.services import authorizations as service
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.transitions import transition
+from priorauth.services.usage import annotate
 
 blp = Blueprint(
     "authorizations", __name__, url_prefix="/authorizations", description="Authorization requests"
@@ -36,6 +42,7 @@ class ListQuery(ma.Schema):
     patient_id = id_field()
     status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in STORED_STATUSES]))
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=INTEGER_MAX))
 
 
 class AsOfQuery(ma.Schema):
@@ -60,12 +67,16 @@ def _today():
 class Authorizations(MethodView):
     @commits
     @blp.arguments(ListQuery, location="query")
-    @blp.response(200, AuthorizationOutSchema(many=True))
+    @blp.response(200, AuthorizationOutSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
-        """Requests of the clinic, newest first; filter by patient or stored status. Audited."""
-        rows = service.list_authorizations(current_user.clinic_id, _today(), **args)
+        """Requests of the clinic, newest first; filter by patient or stored status. Audited.
+        X-Total-Count says how many match in all: ask for the next ones with `offset`."""
+        limit, offset = args.pop("limit"), args.pop("offset")
+        query = lists.authorizations_with_coverage(current_user.clinic_id, **args)
+        rows, total = window(query, limit, offset)
+        annotate(rows, _today())
         audit.viewed_all(current_user, rows)
-        return rows
+        return rows, {"X-Total-Count": str(total)}
 
     @role_required(EDIT_AUTHORIZATIONS)
     @idempotent
@@ -119,6 +130,33 @@ class Transitions(MethodView):
     def post(self, data, auth_id):
         """Move the request on: submit, pend, approve, deny, appeal, cancel, not required."""
         auth = transition(current_user, auth_id, data, utcnow(), _today())
+        db.session.commit()
+        return auth
+
+
+@blp.route("/<int:auth_id>/renew")
+class Renew(MethodView):
+    @role_required(EDIT_AUTHORIZATIONS)
+    @idempotent
+    @blp.arguments(RenewalSchema)
+    @blp.response(201, AuthorizationOutSchema)
+    def post(self, data, auth_id):
+        """Extend or renew an approval: a new draft linked to it (renews_id). Fields left out
+        are copied from the approval; the dates start the day after its end, same length."""
+        auth = renewals.renew(current_user, auth_id, data)
+        db.session.commit()
+        return service.get_authorization(current_user.clinic_id, auth.id, _today())
+
+
+@blp.route("/<int:auth_id>/payer-changes")
+class PayerChanges(MethodView):
+    @role_required(EDIT_AUTHORIZATIONS)
+    @blp.arguments(PayerChangeSchema)
+    @blp.response(200, AuthorizationOutSchema)
+    def post(self, data, auth_id):
+        """Record the payer's change to the approved dates, units or administrations (its
+        reference required); refused when it leaves fewer than already given or booked."""
+        auth = renewals.record_payer_change(current_user, auth_id, data, _today())
         db.session.commit()
         return auth
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import marshmallow as ma
-import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from priorauth.extensions import db
-from priorauth.models import DrugCode
 from priorauth.schemas import DecimalString
+from priorauth.services import reference
 
 blp = Blueprint("codes", __name__, url_prefix="/codes", description="IV iron HCPCS codes")
 
@@ -32,4 +30,4 @@ class Codes(MethodView):
     @blp.response(200, DrugCodeSchema(many=True))
     def get(self):
         """The drug code catalog, by code."""
-        return db.session.scalars(sa.select(DrugCode).order_by(DrugCode.code)).all()
+        return reference.catalog()

@@ -10,14 +10,18 @@ from flask_smorest import Blueprint
 from priorauth.api.audit import commits
 from priorauth.api.coverage import answer_body
 from priorauth.api.idempotency import idempotent
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.extensions import db
 from priorauth.models import Infusion
+from priorauth.models.base import INTEGER_MAX
 from priorauth.permissions import (
     BOOK_INFUSIONS,
     RECORD_ADMINISTRATION,
     VERIFY_ELIGIBILITY,
     role_required,
 )
+from priorauth.queries import lists
+from priorauth.queries.paging import TOTAL_HEADER, window
 from priorauth.schemas import Date
 from priorauth.schemas.infusions import (
     AdministrationSchema,
@@ -38,9 +42,9 @@ blp = Blueprint("infusions", __name__, url_prefix="/infusions", description="Inf
 class RangeQuery(ma.Schema):
     start = Date()
     end = Date()
-    status = ma.fields.String(
-        validate=ma.validate.OneOf(["scheduled", "administered", "cancelled", "no_show"])
-    )
+    status = ma.fields.String(validate=ma.validate.OneOf(InfusionStatus.values()))
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=500))
+    offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=INTEGER_MAX))
 
 
 def _with_answer(infusion, answer):
@@ -52,14 +56,14 @@ def _with_answer(infusion, answer):
 class Infusions(MethodView):
     @commits
     @blp.arguments(RangeQuery, location="query")
-    @blp.response(200, InfusionSchema(many=True))
+    @blp.response(200, InfusionSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
-        """Infusions in a date range (clinic-local dates), optionally by status; audited."""
-        rows = infusions.list_infusions(
-            current_user.clinic_id, args.get("start"), args.get("end"), args.get("status")
-        )
+        """Infusions in a date range (clinic-local dates), optionally by status; audited.
+        X-Total-Count says how many match in all: ask for the next ones with `offset`."""
+        limit, offset = args.pop("limit"), args.pop("offset")
+        rows, total = window(lists.infusions_query(current_user.clinic_id, **args), limit, offset)
         audit.viewed_all(current_user, rows)
-        return rows
+        return rows, {"X-Total-Count": str(total)}
 
     @role_required(BOOK_INFUSIONS)
     @idempotent
@@ -97,10 +101,12 @@ class Administration(MethodView):
     @blp.arguments(AdministrationSchema)
     @blp.response(200, InfusionSchema)
     def post(self, data, infusion_id):
-        """Record what was given; answers the claim lines (units, JW/JZ, auth number)."""
+        """Record what was given and when; answers the claim lines (date of service, units,
+        JW/JZ, auth number). Given on another day than booked: `coverage` is that day's check.
+        A date given in the future is a 422 on administered_at."""
         infusion = administer(current_user, infusion_id, data, clinic_now(current_user.clinic))
         db.session.commit()
-        return infusion
+        return _with_answer(infusion, infusion.coverage)
 
 
 @blp.route("/<int:infusion_id>/eligibility")

@@ -14,6 +14,8 @@ from priorauth.extensions import db
 from priorauth.models import Patient
 from priorauth.models.base import INTEGER_MAX
 from priorauth.permissions import EDIT_EVIDENCE, EDIT_PATIENTS, role_required
+from priorauth.queries.paging import TOTAL_HEADER, window
+from priorauth.queries.search import patients_query
 from priorauth.schemas import no_nul
 from priorauth.schemas.patients import (
     CoverageSchema,
@@ -46,14 +48,14 @@ class PatientDetailSchema(PatientSchema):
 class Patients(MethodView):
     @commits
     @blp.arguments(PatientQuery, location="query")
-    @blp.response(200, PatientSchema(many=True))
+    @blp.response(200, PatientSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
-        """Patients of the clinic; `q` searches MRN and name. Each one answered is audited."""
-        rows = patients.search_patients(
-            current_user.clinic_id, args["q"], args["limit"], args["offset"]
-        )
+        """Patients of the clinic; `q` searches MRN, name and member ID. Each one answered is
+        audited. X-Total-Count says how many match in all: ask for the next ones with `offset`."""
+        query = patients_query(current_user.clinic_id, args["q"])
+        rows, total = window(query, args["limit"], args["offset"])
         audit.viewed_all(current_user, rows)
-        return rows
+        return rows, {"X-Total-Count": str(total)}
 
     @role_required(EDIT_PATIENTS)
     @idempotent

@@ -7,15 +7,21 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.queries.reminders import reminders_for
 from priorauth.schemas import Date
 from priorauth.services.clock import moment
-from priorauth.services.reminders import reminders_for
 
 blp = Blueprint("reminders", __name__, url_prefix="/reminders", description="Reminders")
 
 
 class AsOfQuery(ma.Schema):
     as_of = Date(metadata={"description": "evaluated at the clinic's digest hour"})
+
+
+class PayerContactSchema(ma.Schema):
+    name = ma.fields.String()
+    phone = ma.fields.String(allow_none=True)
+    portal_url = ma.fields.String(allow_none=True)
 
 
 class ReminderSchema(ma.Schema):
@@ -25,7 +31,12 @@ class ReminderSchema(ma.Schema):
     authorization_id = ma.fields.Integer(allow_none=True)
     infusion_id = ma.fields.Integer(allow_none=True)
     patient_id = ma.fields.Integer(allow_none=True)
-    urgency = ma.fields.Integer()
+    urgency = ma.fields.Integer(metadata={"description": "days until due_date (negative: late)"})
+    payer = ma.fields.Nested(
+        PayerContactSchema,
+        allow_none=True,
+        metadata={"description": "whom to call about a reminder on an authorization"},
+    )
 
 
 @blp.route("")

@@ -36,6 +36,9 @@ class StepSchema(ma.Schema):
     booked_authorization_id = ma.fields.Integer(allow_none=True)
     units_required = ma.fields.Integer()
     units_left = ma.fields.Integer(allow_none=True)
+    units_short = ma.fields.Integer(
+        metadata={"description": "the deficit: units this booking needs beyond those left"}
+    )
     reasons = ma.fields.List(ma.fields.Nested(ReasonSchema))
 
 
@@ -60,6 +63,7 @@ def step_body(step: runway.Step) -> dict:
         "booked_authorization_id": infusion.authorization_id,
         "units_required": answer.units_required,
         "units_left": answer.units_left,
+        "units_short": step.units_short,
         "reasons": [{"code": r.code, "message": r.message} for r in answer.reasons],
     }
 

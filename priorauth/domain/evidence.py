@@ -207,9 +207,15 @@ def _oral_iron(ctx: _Context) -> ChecklistItem:
 
 
 def _ckd_status(ctx: _Context) -> ChecklistItem:
+    """CKD status, and whether the code fits the patient's dialysis (the diagnoses counted are
+    the request's and the patient's record's together); a code that does not fit is fixed on
+    the request, a missing CKD status on the patient's record."""
     latest = rules.latest(ctx.evidence.ckd)
-    status, text = rules.ckd_rule(latest, ctx.request.requires_dialysis, ctx.request.hcpcs_code)
-    return item(Requirement.CKD_STATUS, status, text, "ckd_status")
+    request = ctx.request
+    diagnoses = (*request.diagnosis_codes, *(d.code for d in ctx.evidence.diagnoses))
+    status, text = rules.ckd_rule(latest, request.requires_dialysis, request.hcpcs_code, diagnoses)
+    kind = "request" if status == ItemStatus.NOT_MET else "ckd_status"
+    return item(Requirement.CKD_STATUS, status, text, kind)
 
 
 def _iron_thresholds(ctx: _Context) -> dict[str, Decimal | None]:

@@ -130,16 +130,67 @@ def describe_ckd(ckd: Any) -> str:
     return f"CKD stage {ckd.stage}, {DIALYSIS_NAMES[str(ckd.dialysis)]} ({ckd.observed_on})"
 
 
-def ckd_rule(ckd: Any | None, requires_dialysis: bool, code: str) -> Outcome:
+TRIFERIC = ("J1443", "J1444", "J1445")  # hemodialysis only (docs/domain.md §3)
+FERUMOXYTOL_NOT_ESRD, FERUMOXYTOL_ESRD = "Q0138", "Q0139"
+ESRD_ON_DIALYSIS = ("N18.6", "Z99.2")  # ESRD with dependence on dialysis, both on file
+
+
+def esrd_on_dialysis(ckd: Any | None, diagnosis_codes: Sequence[str]) -> str | None:
+    """What shows the patient has ESRD on dialysis, in words, or None when nothing does."""
+    if ckd is not None and ckd.dialysis != "none":
+        return describe_ckd(ckd)
+    found = {normalize_code(c) for c in diagnosis_codes}
+    if all(normalize_code(c) in found for c in ESRD_ON_DIALYSIS):
+        return "diagnoses N18.6 and Z99.2 on file"
+    return None
+
+
+def ckd_rule(ckd: Any | None, requires_dialysis: bool, code: str, diagnoses=()) -> Outcome:
+    """CKD status, and whether the code fits the patient's dialysis (§3)."""
+    code = code.strip().upper()
+    if code in TRIFERIC:
+        return _triferic_rule(ckd, code)
+    esrd = esrd_on_dialysis(ckd, diagnoses)
+    if code == FERUMOXYTOL_NOT_ESRD and esrd is not None:
+        return NOT_MET, (
+            "Ferumoxytol for a patient with ESRD on dialysis is billed as Q0139, not Q0138 "
+            f"({esrd})"
+        )
     if requires_dialysis:
-        if ckd is None:
-            return MISSING, f"{code} is for patients on dialysis: no CKD status on file"
-        if ckd.dialysis == "none":
-            return NOT_MET, f"{code} is for patients on dialysis; latest: {describe_ckd(ckd)}"
-        return MET, f"{describe_ckd(ckd)}: on dialysis as {code} requires; CKD thresholds apply"
+        return _dialysis_rule(ckd, code)
     if ckd is None:
         return NOT_REQUIRED, "no CKD documented: non-CKD lab thresholds apply"
     return MET, f"{describe_ckd(ckd)}: CKD thresholds apply"
+
+
+def _dialysis_rule(ckd: Any | None, code: str) -> Outcome:
+    """A code for patients on dialysis (hemodialysis or peritoneal)."""
+    if ckd is None:
+        return MISSING, f"{code} is for patients on dialysis: no CKD status on file"
+    if ckd.dialysis != "none":
+        return MET, f"{describe_ckd(ckd)}: on dialysis as {code} requires; CKD thresholds apply"
+    if code == FERUMOXYTOL_ESRD:
+        return NOT_MET, (
+            "Ferumoxytol for a patient not on dialysis is billed as Q0138, not Q0139; "
+            f"latest: {describe_ckd(ckd)}"
+        )
+    return NOT_MET, f"{code} is for patients on dialysis; latest: {describe_ckd(ckd)}"
+
+
+def _triferic_rule(ckd: Any | None, code: str) -> Outcome:
+    """Triferic and Triferic AVNU: hemodialysis only, never peritoneal dialysis."""
+    if ckd is None:
+        return MISSING, f"{code} (Triferic) is for patients on hemodialysis: no CKD status on file"
+    if ckd.dialysis == "hemodialysis":
+        return MET, f"{describe_ckd(ckd)}: on hemodialysis as {code} requires; CKD thresholds apply"
+    if ckd.dialysis == "peritoneal":
+        return NOT_MET, (
+            f"Triferic ({code}) is for hemodialysis only, not peritoneal dialysis "
+            f"(latest: {describe_ckd(ckd)}): no Triferic code fits; for ESRD on dialysis "
+            "ferumoxytol is billed as Q0139"
+        )
+    latest = describe_ckd(ckd)
+    return NOT_MET, f"{code} (Triferic) is for patients on hemodialysis; latest: {latest}"
 
 
 def describe_lab(lab: Any) -> str:

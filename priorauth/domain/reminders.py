@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
+from priorauth.domain.attention import AuthState, InfusionState, PayerContact, Thresholds
+from priorauth.domain.coverage import answer_due
+from priorauth.domain.usage import left_after_booked
+from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status, derived_status
 
 EVIDENCE_STATUSES = frozenset({Status.DRAFT, Status.PENDED})
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 class ReminderType(StrEnum):
@@ -32,62 +36,6 @@ TYPE_ORDER = {kind: index for index, kind in enumerate(ReminderType)}
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """A clinic's reminder windows; expiring_days are tiers named in the message."""
-
-    expiring_days: tuple[int, ...] = (30, 14, 7)
-    uncovered_days: int = 7
-    appeal_days: int = 14
-    upcoming_business_days: int = 2
-
-
-@dataclass(frozen=True)
-class AuthState:
-    """One authorization as the reminders see it.
-
-    units_left is approved minus used (booked infusions NOT subtracted), None when unlimited
-    or not approved; units_needed_by_booked is what the future booked infusions still need.
-    submitted_at is the last submission (or appeal) time.
-    """
-
-    id: int
-    patient_id: int
-    patient_label: str
-    hcpcs_code: str
-    status: str
-    urgency: str = "standard"
-    submitted_at: datetime | None = None
-    standard_response_days: int = 15
-    expedited_response_hours: int = 72
-    approved_end: date | None = None
-    units_left: int | None = None
-    administrations_left: int | None = None
-    units_needed_by_booked: int = 0
-    booked_after_today: int = 0
-    appeal_deadline: date | None = None
-    appealed: bool = False
-    labs_max_age_days: int | None = None
-    latest_lab_on: date | None = None
-
-
-@dataclass(frozen=True)
-class InfusionState:
-    """One scheduled infusion; last_verified_at is the last re-verification found "active"."""
-
-    id: int
-    patient_id: int
-    patient_label: str
-    hcpcs_code: str
-    scheduled_on: date
-    booked_at: datetime
-    covered: bool
-    reason_codes: tuple[str, ...] = ()
-    reason_text: str = ""
-    last_verified_at: datetime | None = None
-    authorization_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Reminder:
     """urgency: days from as_of until due_date (negative = overdue), the sort key."""
 
@@ -98,6 +46,7 @@ class Reminder:
     infusion_id: int | None = None
     patient_id: int | None = None
     urgency: int = 0
+    payer: PayerContact | None = None
 
 
 def add_business_days(start: date, days: int) -> date:
@@ -115,7 +64,7 @@ def due_reminders(
     auths: Iterable[AuthState],
     infusions: Iterable[InfusionState],
     now: datetime,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[Reminder]:
     """Every reminder due at `now`, most urgent first (urgency, then type, then id)."""
     found: list[Reminder] = []
@@ -140,7 +89,8 @@ def _count(n: int, unit: str = "day") -> str:
 
 def _for_auth(auth: AuthState, kind: ReminderType, due: date, as_of: date, text: str):
     message = f"{auth.patient_label}, {auth.hcpcs_code} authorization #{auth.id}: {text}."
-    return Reminder(kind, due, message, auth.id, None, auth.patient_id, (due - as_of).days)
+    days = (due - as_of).days
+    return Reminder(kind, due, message, auth.id, None, auth.patient_id, days, auth.payer)
 
 
 def _for_infusion(inf: InfusionState, kind: ReminderType, as_of: date, text: str):
@@ -150,28 +100,48 @@ def _for_infusion(inf: InfusionState, kind: ReminderType, as_of: date, text: str
     return Reminder(kind, due, message, *ids, urgency=(due - as_of).days)
 
 
-def _has_something_left(auth: AuthState) -> bool:
-    return auth.units_left is None or auth.units_left > 0 or auth.booked_after_today > 0
+def current_status(auth: AuthState, as_of: date) -> Status:
+    """The status as of the day: approvals read expired or exhausted once used up (§5)."""
+    return derived_status(
+        auth.status,
+        today=as_of,
+        approved_end=auth.approved_end,
+        units_left=auth.units_left,
+        administrations_left=auth.administrations_left,
+    )
 
 
 def auth_expiring(auth: AuthState, now: datetime, limits: Thresholds) -> Reminder | None:
+    """An approval, not expired nor exhausted, ending within the widest expiring tier."""
     as_of = now.date()
-    if auth.status not in APPROVED_STATUSES or auth.approved_end is None:
+    if current_status(auth, as_of) not in APPROVED_STATUSES or auth.approved_end is None:
         return None
     left = (auth.approved_end - as_of).days
     tiers = sorted(limits.expiring_days)
-    if not tiers or not 0 <= left <= tiers[-1] or not _has_something_left(auth):
+    if not tiers or not 0 <= left <= tiers[-1]:
         return None
     tier = next(t for t in tiers if left <= t)
     when = "today" if left == 0 else f"in {_count(left)}"
     text = f"ends {when} (within {tier}), on {auth.approved_end}{_remaining(auth)}"
+    text += _left_uncovered(auth)
     return _for_auth(auth, ReminderType.AUTH_EXPIRING, auth.approved_end, as_of, text)
+
+
+def _left_uncovered(auth: AuthState) -> str:
+    """Names the first booking the approval's end leaves without coverage, if there is one."""
+    if auth.uncovered_booking_on is None:
+        return ""
+    return (
+        f"; the first booking it leaves uncovered is infusion #{auth.uncovered_booking_id}"
+        f" on {auth.uncovered_booking_on}"
+    )
 
 
 def _remaining(auth: AuthState) -> str:
     parts = []
     if auth.units_left is not None:
-        parts.append(f"{_count(auth.units_left, 'unit')} left")
+        left = left_after_booked(auth.units_left, auth.units_needed_by_booked)
+        parts.append(f"{_count(left, 'unit')} left")
     if auth.booked_after_today:
         parts.append(f"{_count(auth.booked_after_today, 'infusion')} booked")
     return f", {' and '.join(parts)}" if parts else ""
@@ -181,9 +151,9 @@ def response_due(auth: AuthState) -> datetime | None:
     """When the payer's answer is due: last submission + the payer's response time."""
     if auth.submitted_at is None:
         return None
-    if auth.urgency == "expedited":
-        return auth.submitted_at + timedelta(hours=auth.expedited_response_hours)
-    return auth.submitted_at + timedelta(days=auth.standard_response_days)
+    return answer_due(
+        auth.submitted_at, auth.urgency, auth.standard_response_days, auth.expedited_response_hours
+    )
 
 
 def _late(due: datetime, now: datetime, expedited: bool) -> str:
@@ -227,7 +197,9 @@ def units_low(auth: AuthState, now: datetime, _: Thresholds) -> Reminder | None:
     if auth.status not in APPROVED_STATUSES or left is None or left >= needed:
         return None
     booked = _count(auth.booked_after_today, "booked infusion")
-    text = f"{_count(left, 'unit')} left but {booked} need {needed}, {needed - left} short"
+    after = _count(left_after_booked(left, needed), "unit")
+    text = f"{booked} need {needed} units but {left} are not yet used: {needed - left} short"
+    text += f" ({after} left)"
     return _for_auth(auth, ReminderType.UNITS_LOW, now.date(), now.date(), text)
 
 
@@ -251,8 +223,7 @@ def infusion_uncovered(inf: InfusionState, now: datetime, limits: Thresholds) ->
     if inf.covered or not 0 <= (inf.scheduled_on - as_of).days <= limits.uncovered_days:
         return None
     why = inf.reason_text or "no reason given"
-    codes = f" [{', '.join(inf.reason_codes)}]" if inf.reason_codes else ""
-    return _for_infusion(inf, ReminderType.INFUSION_UNCOVERED, as_of, f"not covered: {why}{codes}")
+    return _for_infusion(inf, ReminderType.INFUSION_UNCOVERED, as_of, f"not covered: {why}")
 
 
 def infusion_upcoming(inf: InfusionState, now: datetime, limits: Thresholds) -> Reminder | None:

@@ -1,22 +1,30 @@
-"""The runway: booked infusions in date order, each checked as the earlier ones spend units."""
+"""The runway: booked infusions in date order, each checked as the earlier ones spend units
+(docs/domain.md §6). Each step carries both answers, its badge and the reasons behind it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from priorauth.domain.coverage import (
+    AUTH_PENDING,
     AUTHORIZATION_REASONS,
+    BLOCKING,
     AuthFacts,
     CoverageAnswer,
     CoverageQuestion,
     CoverageWindow,
     InfusionFacts,
-    PolicyFacts,
+    Reason,
     check_coverage,
 )
+from priorauth.domain.reminders import add_business_days
+
+COVERED = "covered"
+AT_RISK = "at_risk"
+NOT_COVERED = "not_covered"
 
 
 @dataclass(frozen=True)
@@ -30,10 +38,68 @@ class PlannedInfusion:
 
 @dataclass(frozen=True)
 class RunwayStep:
+    """A booked infusion: `answer` once the earlier bookings are given, `current` as booked now
+    (every other live infusion counted)."""
+
     infusion_id: int
     service_date: date
     dose_mg: Decimal
     answer: CoverageAnswer
+    current: CoverageAnswer | None = None
+
+    @property
+    def now(self) -> CoverageAnswer:
+        return self.current if self.current is not None else self.answer
+
+    @property
+    def badge(self) -> str:
+        return badge_for(self.answer, self.now)
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The reasons that explain the badge."""
+        if self.badge == COVERED:
+            return self.answer.reasons
+        return _blocking(self._failing())
+
+    @property
+    def summary(self) -> str:
+        """One sentence for the badge's title attribute and the reminder text."""
+        text = "; ".join(r.message for r in self.reasons)
+        if self.badge == COVERED:
+            return text or "covered"
+        if self.badge == AT_RISK and self.now.covered:
+            return f"covered as booked, but once the earlier bookings are given: {text}"
+        if self.badge == AT_RISK:
+            return f"covered only if the pending request is approved: {text}"
+        return text or "not covered"
+
+    @property
+    def units_short(self) -> int:
+        """The deficit: units this booking needs beyond what its authorization has left."""
+        return max(self.answer.units_short, self.now.units_short)
+
+    def _failing(self) -> CoverageAnswer:
+        if self.badge == AT_RISK and self.now.covered:
+            return self.answer
+        return self.answer if not self.answer.covered else self.now
+
+
+def _blocking(answer: CoverageAnswer) -> tuple[Reason, ...]:
+    return tuple(r for r in answer.reasons if r.code in BLOCKING)
+
+
+def badge_for(answer: CoverageAnswer, current: CoverageAnswer) -> str:
+    """covered; at_risk (the runway spends the units first, or only a pending request serves
+    it); else not_covered."""
+    if answer.covered and current.covered:
+        return COVERED
+    if current.covered:
+        return AT_RISK
+    failing = answer if not answer.covered else current
+    if {r.code for r in _blocking(failing)} == {AUTH_PENDING}:
+        return AT_RISK
+    return NOT_COVERED
 
 
 @dataclass(frozen=True)
@@ -45,23 +111,23 @@ class Runway:
 def project_runway(
     planned: Sequence[PlannedInfusion],
     authorizations: Sequence[AuthFacts],
-    given: Sequence[InfusionFacts],
-    policy_on: Callable[[str, date], PolicyFacts | None],
+    infusions: Sequence[InfusionFacts],
     coverages: Sequence[CoverageWindow],
 ) -> Runway:
     """Check each booked infusion after the given ones and the earlier booked ones spent.
 
-    `policy_on(code, day)` is the payer policy for that code on that day (plans change).
+    `infusions`: every live infusion (given and booked) as stored, for the "as booked now"
+    answer; each step's policy is the one of the plan active on its date.
     """
-    spent = list(given)
+    spent = [i for i in infusions if i.administered]
     steps: list[RunwayStep] = []
     for plan in sorted(planned, key=lambda p: (p.service_date, p.id)):
         question = CoverageQuestion(
             plan.hcpcs_code, plan.service_date, plan.dose_mg, plan.mg_per_unit, plan.id
         )
-        policy = policy_on(plan.hcpcs_code, plan.service_date)
-        answer = check_coverage(question, authorizations, spent, policy, coverages)
-        steps.append(RunwayStep(plan.id, plan.service_date, plan.dose_mg, answer))
+        answer = check_coverage(question, authorizations, spent, coverages)
+        current = check_coverage(question, authorizations, infusions, coverages)
+        steps.append(RunwayStep(plan.id, plan.service_date, plan.dose_mg, answer, current))
         spent.append(_as_spent(plan, answer))
     first = next((s for s in steps if not s.answer.covered), None)
     return Runway(tuple(steps), first)
@@ -75,3 +141,17 @@ def _as_spent(plan: PlannedInfusion, answer: CoverageAnswer) -> InfusionFacts:
     auth_id = answer.authorization_id if served else None
     units = answer.units_required
     return InfusionFacts(plan.id, plan.hcpcs_code, plan.service_date, units, auth_id)
+
+
+def unverified_since_booking(
+    today: date,
+    service_date: date,
+    booked_at: datetime,
+    last_verified_at: datetime | None,
+    business_days: int,
+) -> bool:
+    """Due from today to `business_days` business days ahead, and the insurance not found
+    active since the booking (docs/domain.md §7)."""
+    if not today <= service_date <= add_business_days(today, business_days):
+        return False
+    return last_verified_at is None or last_verified_at < booked_at

@@ -35,7 +35,13 @@ ALLOWED: dict[Status, tuple[Status, ...]] = {
         Status.DENIED,
         Status.CANCELLED,
     ),
-    Status.PENDED: (Status.SUBMITTED, Status.CANCELLED),
+    Status.PENDED: (
+        Status.SUBMITTED,
+        Status.APPROVED,
+        Status.PARTIALLY_APPROVED,
+        Status.DENIED,
+        Status.CANCELLED,
+    ),
     Status.DENIED: (Status.APPEALED,),
     Status.APPEALED: (
         Status.APPROVED,
@@ -44,7 +50,7 @@ ALLOWED: dict[Status, tuple[Status, ...]] = {
         Status.CANCELLED,
     ),
     Status.APPROVED: (Status.CANCELLED,),
-    Status.PARTIALLY_APPROVED: (Status.CANCELLED,),
+    Status.PARTIALLY_APPROVED: (Status.APPEALED, Status.CANCELLED),
     Status.NOT_REQUIRED: (),
     Status.CANCELLED: (),
 }

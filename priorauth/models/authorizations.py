@@ -8,8 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.vocab import Urgency
+from priorauth.domain.workflow import Status
 from priorauth.extensions import db
-from priorauth.models.base import MG, ClinicOwned, utcnow
+from priorauth.models.base import MG, ClinicOwned, one_of, utcnow
 
 
 class AuthorizationRequest(ClinicOwned, db.Model):
@@ -26,8 +28,8 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     units_requested: Mapped[int]
     requested_start: Mapped[date]
     requested_end: Mapped[date]
-    urgency: Mapped[str] = mapped_column(sa.String(10), default="standard")
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    urgency: Mapped[str] = mapped_column(sa.String(10), default=Urgency.STANDARD.value)
+    status: Mapped[str] = mapped_column(sa.String(20), default=Status.DRAFT.value)
     submitted_at: Mapped[datetime | None]
     submission_channel: Mapped[str | None] = mapped_column(sa.String(20))
     payer_reference: Mapped[str | None] = mapped_column(sa.String(80))
@@ -51,7 +53,8 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    # Set by priorauth.services.usage.annotate (not stored): usage and derived status.
+    # Set by priorauth.services.usage.annotate (not stored): the units use
+    # (priorauth.domain.usage.UnitsUse, docs/domain.md §9) and the derived status.
     usage = None
     current_status = None
 
@@ -81,18 +84,14 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         sa.CheckConstraint(
             "units_approved IS NULL OR units_approved >= 0", name="units_approved_not_negative"
         ),
-        sa.CheckConstraint("urgency IN ('standard', 'expedited')", name="urgency_known"),
+        sa.CheckConstraint(one_of("urgency", Urgency), name="urgency_known"),
     )
 
     @property
     def units_left(self) -> int | None:
-        """Approved units minus those used and booked (None before approval)."""
-        if self.units_approved is None or self.usage is None:
-            return None
-        return self.units_approved - self.usage.units_used - self.usage.units_booked
+        """usage.units_left (approved − given − booked), None before approval or loading."""
+        return None if self.usage is None else self.usage.units_left
 
     @property
     def administrations_left(self) -> int | None:
-        if self.administrations_approved is None or self.usage is None:
-            return None
-        return self.administrations_approved - self.usage.visits_used - self.usage.visits_booked
+        return None if self.usage is None else self.usage.visits_left

@@ -8,6 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from priorauth.domain.vocab import values
+
 MG = sa.Numeric(10, 3)
 LAB_VALUE = sa.Numeric(8, 2)
 INTEGER_MAX = 2**31 - 1  # the largest value of an Integer column (and id) on PostgreSQL
@@ -24,6 +26,14 @@ class ClinicOwned:
     @declared_attr
     def clinic_id(cls) -> Mapped[int]:
         return mapped_column(sa.ForeignKey("clinics.id"), index=True)
+
+
+def one_of(column: str, vocabulary, *, nullable: bool = False) -> str:
+    """A CHECK constraint's SQL: the column holds a value of the vocabulary (domain/vocab.py),
+    e.g. "status IN ('pending', 'sent', 'failed')"; nullable: or nothing."""
+    listed = ", ".join(f"'{value}'" for value in values(vocabulary))
+    test = f"{column} IN ({listed})"
+    return f"{column} IS NULL OR {test}" if nullable else test
 
 
 def as_decimal(value) -> Decimal | None:

@@ -7,8 +7,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.vocab import DeliveryStatus
 from priorauth.extensions import db
-from priorauth.models.base import ClinicOwned, utcnow
+from priorauth.models.base import ClinicOwned, one_of, utcnow
 
 
 class DigestDelivery(ClinicOwned, db.Model):
@@ -17,7 +18,7 @@ class DigestDelivery(ClinicOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     digest_date: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(10), default="pending")
+    status: Mapped[str] = mapped_column(sa.String(10), default=DeliveryStatus.PENDING.value)
     items: Mapped[list | None] = mapped_column(sa.JSON)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -29,5 +30,5 @@ class DigestDelivery(ClinicOwned, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "digest_date"),
-        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
+        sa.CheckConstraint(one_of("status", DeliveryStatus), name="status_known"),
     )

@@ -8,8 +8,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.vocab import EligibilityMethod, EligibilityResult, InfusionStatus
 from priorauth.extensions import db
-from priorauth.models.base import MG, ClinicOwned, utcnow
+from priorauth.models.base import MG, ClinicOwned, one_of, utcnow
 
 
 class Infusion(ClinicOwned, db.Model):
@@ -24,7 +25,7 @@ class Infusion(ClinicOwned, db.Model):
     scheduled_at: Mapped[datetime] = mapped_column(doc="clinic-local wall-clock time")
     dose_mg: Mapped[Decimal] = mapped_column(MG)
     units_reserved: Mapped[int]
-    status: Mapped[str] = mapped_column(sa.String(20), default="scheduled")
+    status: Mapped[str] = mapped_column(sa.String(20), default=InfusionStatus.SCHEDULED.value)
     override_reason: Mapped[str | None] = mapped_column(sa.Text)
     booked_at: Mapped[datetime] = mapped_column(default=utcnow)
     booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -54,9 +55,7 @@ class Infusion(ClinicOwned, db.Model):
         sa.Index("ix_infusions_clinic_administered", "clinic_id", "administered_at"),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("units_reserved >= 0", name="units_reserved_not_negative"),
-        sa.CheckConstraint(
-            "status IN ('scheduled', 'administered', 'cancelled', 'no_show')", name="status_known"
-        ),
+        sa.CheckConstraint(one_of("status", InfusionStatus), name="status_known"),
         sa.CheckConstraint(
             "dose_given_mg IS NULL OR dose_given_mg > 0", name="dose_given_positive"
         ),
@@ -87,6 +86,6 @@ class EligibilityCheck(ClinicOwned, db.Model):
     checked_by = relationship("User")
 
     __table_args__ = (
-        sa.CheckConstraint("method IN ('portal', 'phone', 'electronic')", name="method_known"),
-        sa.CheckConstraint("result IN ('active', 'inactive', 'changed_plan')", name="result_known"),
+        sa.CheckConstraint(one_of("method", EligibilityMethod), name="method_known"),
+        sa.CheckConstraint(one_of("result", EligibilityResult), name="result_known"),
     )

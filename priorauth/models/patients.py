@@ -8,8 +8,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.coverage import CoverageWindow
+from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+from priorauth.domain.vocab import Sex
 from priorauth.extensions import db
-from priorauth.models.base import LAB_VALUE, ClinicOwned, utcnow
+from priorauth.models.base import LAB_VALUE, ClinicOwned, one_of, utcnow
 
 
 class Patient(ClinicOwned, db.Model):
@@ -29,7 +32,7 @@ class Patient(ClinicOwned, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("clinic_id", "mrn"),
-        sa.CheckConstraint("sex IS NULL OR sex IN ('F', 'M', 'X')", name="sex_known"),
+        sa.CheckConstraint(one_of("sex", Sex, nullable=True), name="sex_known"),
     )
 
     @property
@@ -65,7 +68,8 @@ class Coverage(ClinicOwned, db.Model):
     )
 
     def active_on(self, day: date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+        """The domain's rule (CoverageWindow.contains), for the pages."""
+        return CoverageWindow(self.start_date, self.end_date).contains(day)
 
 
 class EvidenceMixin(ClinicOwned):
@@ -92,7 +96,7 @@ class LabResult(EvidenceMixin, db.Model):
     observed_on: Mapped[date]
 
     __table_args__ = (
-        sa.CheckConstraint("test IN ('hemoglobin', 'ferritin', 'tsat')", name="test_known"),
+        sa.CheckConstraint(one_of("test", LabTest), name="test_known"),
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
     )
 
@@ -110,8 +114,7 @@ class OralIronTrial(EvidenceMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
         sa.CheckConstraint(
-            "outcome IS NULL OR outcome IN ('inadequate_response', 'intolerance', "
-            "'contraindication')",
+            one_of("outcome", TrialOutcome, nullable=True),
             name="outcome_known",
         ),
     )
@@ -122,14 +125,12 @@ class CkdStatus(EvidenceMixin, db.Model):
     kind = "ckd_status"
 
     stage: Mapped[int]
-    dialysis: Mapped[str] = mapped_column(sa.String(20), default="none")
+    dialysis: Mapped[str] = mapped_column(sa.String(20), default=Dialysis.NONE.value)
     observed_on: Mapped[date]
 
     __table_args__ = (
         sa.CheckConstraint("stage BETWEEN 1 AND 5", name="stage_range"),
-        sa.CheckConstraint(
-            "dialysis IN ('none', 'hemodialysis', 'peritoneal')", name="dialysis_known"
-        ),
+        sa.CheckConstraint(one_of("dialysis", Dialysis), name="dialysis_known"),
     )
 
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.vocab import PayerKind
 from priorauth.extensions import db
-from priorauth.models.base import LAB_VALUE, MG, ClinicOwned, utcnow
+from priorauth.models.base import LAB_VALUE, MG, ClinicOwned, one_of, utcnow
 
 
 class DrugCode(db.Model):
@@ -37,7 +38,7 @@ class Payer(ClinicOwned, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[str] = mapped_column(sa.String(20), default="commercial")
+    kind: Mapped[str] = mapped_column(sa.String(20), default=PayerKind.COMMERCIAL.value)
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     phone: Mapped[str | None] = mapped_column(sa.String(40), doc="prior-authorization line")
     portal_url: Mapped[str | None] = mapped_column(sa.String(300))
@@ -50,9 +51,7 @@ class Payer(ClinicOwned, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("clinic_id", "name"),
-        sa.CheckConstraint(
-            "kind IN ('commercial', 'medicare', 'medicaid', 'other')", name="kind_known"
-        ),
+        sa.CheckConstraint(one_of("kind", PayerKind), name="kind_known"),
         sa.CheckConstraint("standard_response_days > 0", name="standard_days_positive"),
         sa.CheckConstraint("expedited_response_hours > 0", name="expedited_hours_positive"),
         sa.CheckConstraint("appeal_window_days > 0", name="appeal_window_positive"),

@@ -5,22 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from priorauth.domain.vocab import Role
 from priorauth.extensions import db
-from priorauth.models.base import utcnow
-
-
-class Role(StrEnum):
-    FRONT_DESK = "front_desk"
-    SCHEDULER = "scheduler"
-    BILLING = "billing"
-    ADMIN = "admin"
+from priorauth.models.base import one_of, utcnow
 
 
 class Clinic(db.Model):
@@ -63,11 +56,7 @@ class User(UserMixin, db.Model):
 
     clinic: Mapped[Clinic] = relationship()
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "role IN ('front_desk', 'scheduler', 'billing', 'admin')", name="role_known"
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint(one_of("role", Role), name="role_known"),)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -8,7 +8,7 @@ from email.utils import formatdate
 
 from flask import current_app
 
-from priorauth.notify.digest import Digest
+from priorauth.domain.digests import Digest, email_context
 
 
 @dataclass(frozen=True)
@@ -18,23 +18,9 @@ class Rendered:
     html: str
 
 
-def subject_of(digest: Digest, clinic_name: str) -> str:
-    if digest.is_empty:
-        return f"{clinic_name} digest for {digest.digest_date}: nothing due"
-    noun = "item" if digest.total == 1 else "items"
-    return f"{clinic_name} digest for {digest.digest_date}: {digest.total} {noun}"
-
-
 def context_for(digest: Digest, user, base_url: str) -> dict:
-    """What the email templates (and the "my digest" page) are rendered with."""
-    clinic_name = user.clinic.name
-    return {
-        "digest": digest,
-        "subject": subject_of(digest, clinic_name),
-        "clinic_name": clinic_name,
-        "recipient_name": user.name,
-        "base_url": base_url.rstrip("/"),
-    }
+    """What the email templates are rendered with (domain/digests.email_context)."""
+    return email_context(digest, user.clinic.name, user.name, base_url)
 
 
 def render(digest: Digest, user, base_url: str | None = None) -> Rendered:

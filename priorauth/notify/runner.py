@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from priorauth.domain.digests import Digest
 from priorauth.extensions import db
 from priorauth.models import Clinic, DigestDelivery, User
 from priorauth.models.base import utcnow
 from priorauth.notify import delivery
-from priorauth.notify.digest import Digest, DigestItem, clinic_items, digest_for, group
 from priorauth.notify.render import Rendered, build_message, render
-from priorauth.services.clock import moment
+from priorauth.queries.digests import delivery_of, digest_for, items_on, stored_digest
 
 log = logging.getLogger("priorauth.notify")
 
@@ -47,32 +47,6 @@ def recipients(clinic_id: int) -> list[User]:
         User.clinic_id == clinic_id, User.digest_opt_in.is_(True), User.active.is_(True)
     )
     return db.session.scalars(query.order_by(User.id)).all()
-
-
-def delivery_of(user_id: int, digest_date: date) -> DigestDelivery | None:
-    return db.session.scalar(
-        sa.select(DigestDelivery).where(
-            DigestDelivery.user_id == user_id, DigestDelivery.digest_date == digest_date
-        )
-    )
-
-
-def stored_digest(row: DigestDelivery) -> Digest:
-    return group((DigestItem.from_json(item) for item in row.items or []), row.digest_date)
-
-
-def items_on(clinic: Clinic, digest_date: date) -> list[DigestItem]:
-    """The clinic's items as the digest of that day sees them (at the digest hour)."""
-    show_names = bool(current_app.config.get("DIGEST_SHOW_NAMES"))
-    return clinic_items(clinic, moment(clinic, digest_date), show_names)
-
-
-def digest_of_day(user: User, digest_date: date) -> tuple[Digest, DigestDelivery | None]:
-    """What the user's email of that day says: the stored items once a row exists."""
-    row = delivery_of(user.id, digest_date)
-    if row is not None:
-        return stored_digest(row), row
-    return digest_for(user, items_on(user.clinic, digest_date), digest_date), None
 
 
 def send_digests(

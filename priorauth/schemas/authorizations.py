@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from priorauth.domain.vocab import Channel, Urgency
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.schemas import (
     MAX_UNITS,
@@ -22,7 +23,7 @@ from priorauth.schemas import (
 )
 
 V = ma.validate
-CHANNELS = ["portal", "fax", "phone", "electronic"]
+CHANNELS = list(Channel.values())
 DENIAL_REASONS = {
     "diagnosis_not_supported": "No diagnosis on the payer's medical-necessity list",
     "oral_iron_not_documented": "No documented oral iron trial, or why it was not used",
@@ -46,7 +47,7 @@ class AuthorizationInSchema(Strict):
     administrations = Integer(required=True, validate=V.Range(min=1, max=100))
     requested_start = Date(required=True)
     requested_end = Date(required=True)
-    urgency = ma.fields.String(load_default="standard", validate=V.OneOf(["standard", "expedited"]))
+    urgency = ma.fields.String(load_default="standard", validate=V.OneOf(Urgency.values()))
     notes = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
 
     @ma.validates_schema
@@ -84,15 +85,23 @@ class AuthorizationOutSchema(ma.Schema):
     auth_number = ma.fields.String(allow_none=True)
     units_requested = ma.fields.Integer()
     units_approved = ma.fields.Integer(allow_none=True)
-    units_used = ma.fields.Integer(attribute="usage.units_used")
+    # Units words: docs/domain.md §9 (priorauth/domain/usage.py).
+    units_given = ma.fields.Integer(attribute="usage.units_given")
+    units_used = ma.fields.Function(
+        lambda auth: auth.usage.units_given,
+        dump_only=True,
+        metadata={"type": "integer", "description": "older name of units_given"},
+    )
     units_booked = ma.fields.Integer(attribute="usage.units_booked")
-    units_left = ma.fields.Integer(allow_none=True)
+    units_not_yet_used = ma.fields.Integer(attribute="usage.units_not_yet_used", allow_none=True)
+    units_left = ma.fields.Integer(attribute="usage.units_left", allow_none=True)
     administrations_approved = ma.fields.Integer(allow_none=True)
     approved_start = ma.fields.Date(allow_none=True)
     approved_end = ma.fields.Date(allow_none=True)
     denial_reason = ma.fields.String(allow_none=True)
     denial_note = ma.fields.String(allow_none=True)
     appeal_deadline = ma.fields.Date(allow_none=True)
+    renews_id = ma.fields.Integer(allow_none=True)
     notes = ma.fields.String(allow_none=True)
     version = ma.fields.Integer()
 
@@ -110,6 +119,28 @@ class TransitionSchema(Strict):
     approved_end = Date(allow_none=True)
     denial_reason = ma.fields.String(allow_none=True, validate=V.OneOf(list(DENIAL_REASONS)))
     decided_on = Date(allow_none=True)
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        dates_ordered(data, "approved_start", "approved_end")
+
+
+class RenewalSchema(AuthorizationPatchSchema):
+    """A renewal's fields; whatever is left out is copied from the approval it renews."""
+
+    class Meta(AuthorizationPatchSchema.Meta):
+        exclude = ("patient_id",)
+
+
+class PayerChangeSchema(Strict):
+    """A payer's change to an approval: its reference, and the new dates or units."""
+
+    payer_reference = ma.fields.String(required=True, validate=[V.Length(min=1, max=80), not_blank])
+    approved_units = Integer(allow_none=True, validate=V.Range(min=1, max=MAX_UNITS))
+    approved_administrations = Integer(allow_none=True, validate=V.Range(min=1, max=1000))
+    approved_start = Date(allow_none=True)
+    approved_end = Date(allow_none=True)
+    note = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
 
     @ma.validates_schema
     def _ordered(self, data, **kwargs):

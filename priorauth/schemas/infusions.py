@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from priorauth.domain.vocab import Container, EligibilityMethod, EligibilityResult, InfusionStatus
 from priorauth.schemas import (
+    CLINIC_TIME_HELP,
     MAX_DOSE_MG,
     ClinicDateTime,
     Date,
@@ -55,7 +57,7 @@ class BookingSchema(Strict):
 class InfusionPatchSchema(Strict):
     scheduled_at = ClinicDateTime()
     dose_mg = positive_decimal()
-    status = ma.fields.String(validate=V.OneOf(["cancelled", "no_show"]))
+    status = ma.fields.String(validate=V.OneOf([InfusionStatus.CANCELLED, InfusionStatus.NO_SHOW]))
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
     note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
 
@@ -68,12 +70,19 @@ class InfusionPatchSchema(Strict):
 class AdministrationSchema(Strict):
     dose_mg = positive_decimal(required=True)
     discarded_mg = DecimalString(places=3, validate=[not_negative, at_most(MAX_DOSE_MG)])
-    container = ma.fields.String(validate=V.OneOf(["single", "multi"]))
+    container = ma.fields.String(validate=V.OneOf(Container.values()))
     lot_number = ma.fields.String(required=True, validate=[V.Length(min=1, max=60), not_blank])
     lot_expiration = Date(required=True)
     reaction = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
     administered_by = ma.fields.String(allow_none=True, validate=V.Length(max=200))
-    administered_at = ClinicDateTime()
+    administered_at = ClinicDateTime(
+        metadata={
+            "label": "Date given",
+            "description": "when the drug was given (the date of service); default the booked "
+            "time (now, if that is still ahead); never later than now in the clinic. Another "
+            "day than the booked one re-checks coverage for that day. " + CLINIC_TIME_HELP,
+        }
+    )
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
 
 
@@ -82,6 +91,10 @@ class ClaimLineSchema(ma.Schema):
     units = ma.fields.Integer()
     modifiers = ma.fields.List(ma.fields.String())
     auth_number = ma.fields.String(allow_none=True)
+    service_date = ma.fields.String(
+        allow_none=True,
+        metadata={"format": "date", "description": "date of service: the clinic-local day given"},
+    )
 
 
 class InfusionSchema(ma.Schema):
@@ -110,8 +123,6 @@ class EligibilitySchema(Strict):
     infusion_id = ma.fields.Integer(dump_only=True)
     checked_at = UtcDateTime(dump_only=True)
     checked_by_id = ma.fields.Integer(dump_only=True)
-    method = ma.fields.String(required=True, validate=V.OneOf(["portal", "phone", "electronic"]))
-    result = ma.fields.String(
-        required=True, validate=V.OneOf(["active", "inactive", "changed_plan"])
-    )
+    method = ma.fields.String(required=True, validate=V.OneOf(EligibilityMethod.values()))
+    result = ma.fields.String(required=True, validate=V.OneOf(EligibilityResult.values()))
     note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import marshmallow as ma
 
+from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+from priorauth.domain.vocab import Sex, values
 from priorauth.schemas import (
     MAX_LAB_VALUE,
     Date,
@@ -38,7 +40,7 @@ class PatientSchema(Strict):
     first_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
     last_name = ma.fields.String(required=True, validate=[V.Length(min=1, max=100), not_blank])
     birth_date = Date(required=True, validate=not_in_future)
-    sex = ma.fields.String(allow_none=True, validate=V.OneOf(["F", "M", "X"]))
+    sex = ma.fields.String(allow_none=True, validate=V.OneOf(Sex.values()))
 
 
 class CoverageSchema(Strict):
@@ -58,7 +60,7 @@ class CoverageSchema(Strict):
 
 class LabSchema(Strict):
     kind = ma.fields.Constant("lab")
-    test = ma.fields.String(required=True, validate=V.OneOf(["hemoglobin", "ferritin", "tsat"]))
+    test = ma.fields.String(required=True, validate=V.OneOf(values(LabTest)))
     value = DecimalString(required=True, validate=[not_negative, at_most(MAX_LAB_VALUE)])
     observed_on = Date(required=True)
 
@@ -79,7 +81,7 @@ class TrialSchema(Strict):
     end_date = Date(allow_none=True)
     outcome = ma.fields.String(
         required=True,
-        validate=V.OneOf(["inadequate_response", "intolerance", "contraindication"]),
+        validate=V.OneOf(values(TrialOutcome)),
     )
     note = ma.fields.String(allow_none=True, validate=V.Length(max=2000))
 
@@ -91,9 +93,7 @@ class TrialSchema(Strict):
 class CkdSchema(Strict):
     kind = ma.fields.Constant("ckd_status")
     stage = Integer(required=True, validate=V.Range(min=1, max=5))
-    dialysis = ma.fields.String(
-        load_default="none", validate=V.OneOf(["none", "hemodialysis", "peritoneal"])
-    )
+    dialysis = ma.fields.String(load_default="none", validate=V.OneOf(values(Dialysis)))
     observed_on = Date(required=True)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import marshmallow as ma
 
+from priorauth.domain.vocab import PayerKind
 from priorauth.schemas import (
     MAX_DOSE_MG,
     MAX_LAB_VALUE,
@@ -25,10 +28,25 @@ V = ma.validate
 class PayerSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=[V.Length(min=1, max=200), not_blank])
-    kind = ma.fields.String(
-        load_default="commercial", validate=V.OneOf(["commercial", "medicare", "medicaid", "other"])
-    )
+    kind = ma.fields.String(load_default="commercial", validate=V.OneOf(PayerKind.values()))
     contact = ma.fields.String(allow_none=True, validate=V.Length(max=300))
+    phone = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the payer's prior-authorization phone line"},
+        validate=V.Regexp(
+            r"^(?=(?:\D*\d){7})[0-9+().\- ]+(?: ?(?:x|ext\.?) ?\d{1,6})?$",
+            flags=re.IGNORECASE,
+            error="Enter the phone number with at least 7 digits, e.g. 1-800-555-0100 x12.",
+        ),
+    )
+    portal_url = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the payer's prior-authorization portal (https://...)"},
+        validate=[
+            V.Length(max=300),
+            V.URL(schemes={"http", "https"}, error="Enter the portal's address, e.g. https://…"),
+        ],
+    )
     standard_response_days = Integer(load_default=15, validate=V.Range(min=1, max=90))
     expedited_response_hours = Integer(load_default=72, validate=V.Range(min=1, max=720))
     appeal_window_days = Integer(load_default=180, validate=V.Range(min=1, max=730))

@@ -1,26 +1,48 @@
-"""Record an administration and produce its claim lines (units, JW/JZ, auth number)."""
+"""Record an administration and produce its claim lines (units, JW/JZ, auth number), each
+dated with the day the drug was given and billed under that day's authorization and payer
+policy (docs/domain.md §3 "No PA, still billed", §4 "Date of service")."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 
+from priorauth.domain import coverage as cov
 from priorauth.domain.units import claim_lines
-from priorauth.errors import Conflict
+from priorauth.errors import Conflict, ValidationFailed
 from priorauth.models import Infusion
 from priorauth.services import audit
+from priorauth.services.date_of_service import BilledUnder, billed_under, recheck_message
 from priorauth.services.infusions import check_lot, require_scheduled
 from priorauth.services.locks import lock_authorizations
 from priorauth.services.scope import get_owned
-from priorauth.services.usage import usage_by_authorization
+from priorauth.services.usage import units_use_of
+
+NO_AUTHORIZATION = "no authorization is attached to this infusion"
 
 
-def _mismatches(infusion: Infusion, dose, given_on) -> list[str]:
-    """How the dose given differs from what the authorization approved."""
-    auth = infusion.authorization
+def given_time(infusion: Infusion, given_at: datetime | None, now_local: datetime) -> datetime:
+    """When the drug was given: as entered, else the booked time (or now, if the booking is
+    still ahead); never later than now in the clinic."""
+    if given_at is None:
+        return min(infusion.scheduled_at, now_local)
+    if given_at > now_local:
+        problem = (
+            f"Date given {given_at:%Y-%m-%d %H:%M} is in the future: it is "
+            f"{now_local:%Y-%m-%d %H:%M} now in the clinic"
+        )
+        raise ValidationFailed(problem, {"administered_at": [problem]})
+    return given_at
+
+
+def _mismatches(infusion: Infusion, under: BilledUnder, dose) -> list[str]:
+    """How the dose given differs from what the authorization approved (where one is needed),
+    and, on a day other than the booked one, the insurance not covering that day."""
+    problems = [r.message for r in under.answer.reasons if r.code == cov.COVERAGE_INACTIVE]
+    problems = problems if under.rechecked else []
+    auth, given_on = under.authorization, under.day
     if auth is None:
-        return ["no authorization is attached to this infusion"]
-    problems = []
+        return [NO_AUTHORIZATION, *problems] if under.auth_required else problems
     if auth.hcpcs_code != infusion.hcpcs_code:
         problems.append(f"the authorization is for {auth.hcpcs_code}, not {infusion.hcpcs_code}")
     if dose > auth.dose_mg:
@@ -32,13 +54,12 @@ def _mismatches(infusion: Infusion, dose, given_on) -> list[str]:
     return problems
 
 
-def _units_left_for(infusion: Infusion) -> int | None:
-    auth = infusion.authorization
+def _units_left_for(infusion: Infusion, auth) -> int | None:
+    """Units left on the authorization billed, this infusion's own reservation given back."""
     if auth is None or auth.units_approved is None:
         return None
-    usage = usage_by_authorization([auth.id]).get(auth.id)
-    spent = (usage.units_used + usage.units_booked) if usage else 0
-    return auth.units_approved - spent + infusion.units_reserved
+    own = infusion.units_reserved if infusion.authorization_id == auth.id else 0
+    return units_use_of(auth).units_left + own
 
 
 def is_multi_dose(infusion: Infusion, data: dict) -> bool:
@@ -47,25 +68,42 @@ def is_multi_dose(infusion: Infusion, data: dict) -> bool:
     return (data.get("container") or default) == "multi"
 
 
-def _lines(infusion: Infusion, data: dict) -> list[dict]:
-    multi = is_multi_dose(infusion, data)
-    payer = infusion.authorization.coverage.payer if infusion.authorization else None
+def _lines(infusion: Infusion, data: dict, under: BilledUnder) -> list[dict]:
+    """The claim lines as stored: dated, with the authorization number and the plan billed."""
+    payer = under.plan.payer if under.plan else None
     lines = claim_lines(
         infusion.hcpcs_code,
         infusion.drug.mg_per_unit,
         data["dose_mg"],
         data.get("discarded_mg") or 0,
-        multi_dose=multi,
+        multi_dose=is_multi_dose(infusion, data),
         waste_modifiers=payer.requires_waste_modifiers if payer else True,
+        service_date=under.day,
     )
-    number = infusion.authorization.auth_number if infusion.authorization else None
-    return [
-        {**asdict(line), "modifiers": list(line.modifiers), "auth_number": number} for line in lines
-    ]
+    extra = {
+        "auth_number": under.authorization.auth_number if under.authorization else None,
+        "auth_required": under.auth_required,
+        "coverage_id": under.plan.id if under.plan else None,
+    }
+    return [_stored(line, extra) for line in lines]
 
 
-def _refuse_if_over(infusion, lines, override, problems) -> None:
-    left = _units_left_for(infusion)
+def _stored(line, extra: dict) -> dict:
+    row = asdict(line)
+    return {
+        **row,
+        **extra,
+        "modifiers": list(line.modifiers),
+        "service_date": _iso(line.service_date),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _refuse_if_over(infusion, under: BilledUnder, lines, override, problems) -> None:
+    left = _units_left_for(infusion, under.authorization)
     billed = sum(line["units"] for line in lines)
     if left is not None and billed > left:
         problems.append(f"{billed} units billed but only {left} left on the authorization")
@@ -77,18 +115,10 @@ def _refuse_if_over(infusion, lines, override, problems) -> None:
         )
 
 
-def administer(actor, infusion_id: int, data: dict, now_local: datetime) -> Infusion:
-    """Record dose, waste, lot and reaction; consume units; store the claim lines."""
-    infusion = get_owned(Infusion, infusion_id, actor.clinic_id, what="infusion")
-    require_scheduled(infusion)
-    given_at = data.get("administered_at") or now_local
-    check_lot(data["lot_expiration"], given_at.date())
-    lock_authorizations(infusion.patient_id, infusion.hcpcs_code)
-    lines = _lines(infusion, data)
-    problems = _mismatches(infusion, data["dose_mg"], given_at.date())
-    _refuse_if_over(infusion, lines, data.get("override_reason"), problems)
+def _record(infusion: Infusion, data: dict, given_at: datetime, under, lines, actor) -> None:
     infusion.status = "administered"
     infusion.administered_at = given_at
+    infusion.authorization_id = under.authorization.id if under.authorization else None
     infusion.dose_given_mg = data["dose_mg"]
     infusion.discarded_mg = data.get("discarded_mg") or 0
     infusion.multi_dose = is_multi_dose(infusion, data)
@@ -98,14 +128,37 @@ def administer(actor, infusion_id: int, data: dict, now_local: datetime) -> Infu
     infusion.administered_by = data.get("administered_by") or actor.name
     infusion.claim_lines = lines
     infusion.units_used = sum(line["units"] for line in lines)
-    note = f"override: {data['override_reason']}" if problems else None
+
+
+def administer(actor, infusion_id: int, data: dict, now_local: datetime) -> Infusion:
+    """Record dose, waste, lot, reaction and when it was given; consume units; store the
+    claim lines. On a day other than the booked one, `infusion.coverage` is that day's
+    coverage answer and `infusion.recheck_note` says what it found (neither stored)."""
+    infusion = get_owned(Infusion, infusion_id, actor.clinic_id, what="infusion")
+    require_scheduled(infusion)
+    given_at = given_time(infusion, data.get("administered_at"), now_local)
+    check_lot(data["lot_expiration"], given_at.date())
+    lock_authorizations(infusion.patient_id, infusion.hcpcs_code)
+    under = billed_under(infusion, given_at.date(), data["dose_mg"])
+    lines = _lines(infusion, data, under)
+    problems = _mismatches(infusion, under, data["dose_mg"])
+    _refuse_if_over(infusion, under, lines, data.get("override_reason"), problems)
+    booked_auth, booked_on = infusion.authorization_id, infusion.scheduled_on
+    _record(infusion, data, given_at, under, lines, actor)
+    changes = {**data, "administered_at": given_at, "claim_lines": lines, "mismatches": problems}
+    if infusion.authorization_id != booked_auth:
+        changes["authorization_id"] = infusion.authorization_id
+    infusion.recheck_note = recheck_message(under, booked_on)
+    if infusion.recheck_note:
+        changes["coverage_rechecked"] = infusion.recheck_note
     audit.record(
         actor,
         infusion,
         "administered",
         from_status="scheduled",
         to_status="administered",
-        changes={**data, "claim_lines": lines, "mismatches": problems},
-        note=note,
+        changes=changes,
+        note=f"override: {data['override_reason']}" if problems else None,
     )
+    infusion.coverage = under.answer if under.rechecked else None
     return infusion

@@ -14,6 +14,7 @@ from priorauth.errors import NotFound
 from priorauth.extensions import db
 from priorauth.models import AuditEvent, Patient, User
 from priorauth.models.base import utcnow
+from priorauth.services import clock
 
 VIEWED = "viewed"
 
@@ -61,6 +62,7 @@ def record(
         note=note,
         patient_id=_patient_id(entity),
         remote_addr=_remote_addr(),
+        at=clock.recorded_now(),
     )
     db.session.add(event)
     return event

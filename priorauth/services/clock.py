@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from priorauth.models.base import utcnow
 
+_replayed_moment: ContextVar[datetime | None] = ContextVar("replayed_moment", default=None)
+
 
 def now_utc() -> datetime:
     """Naive UTC now for the sign-in, session and password-link timers (tests move it)."""
     return utcnow()
+
+
+def recorded_now() -> datetime:
+    """Naive UTC time stamped on the audit events written now: the real time, or the story's
+    moment inside `replaying(...)`."""
+    return _replayed_moment.get() or utcnow()
+
+
+@contextmanager
+def replaying(moment: datetime) -> Iterator[None]:
+    """Audit events written inside happened at `moment` (naive UTC): the demo seed replays a
+    clinic's past this way. The time is set at insert: audit rows are append-only."""
+    token = _replayed_moment.set(moment)
+    try:
+        yield
+    finally:
+        _replayed_moment.reset(token)
 
 
 def epoch_seconds(moment: datetime) -> int:
@@ -45,6 +67,8 @@ __all__ = [
     "epoch_seconds",
     "moment",
     "now_utc",
+    "recorded_now",
+    "replaying",
     "to_clinic_time",
     "utcnow",
 ]

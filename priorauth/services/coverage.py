@@ -4,21 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from priorauth.domain import coverage as cov
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, Coverage, DrugCode, Infusion, PayerPolicy
+from priorauth.models import (
+    AuthorizationRequest,
+    Clinic,
+    Coverage,
+    DrugCode,
+    Infusion,
+    PayerPolicy,
+)
+from priorauth.services.clock import to_clinic_time
 from priorauth.services.eligibility import lapsed_patients
 
 COUNTED = (Status.DRAFT, Status.DENIED, Status.PENDED, *AWAITING_PAYER, *APPROVED_STATUSES)
-LIVE_INFUSIONS = ("scheduled", "administered")
+LIVE_INFUSIONS = (InfusionStatus.SCHEDULED, InfusionStatus.ADMINISTERED)
 
 
 @dataclass
@@ -31,11 +40,7 @@ class PatientState:
     coverages: list[Coverage] = field(default_factory=list)  # newest first
     policies: dict[tuple[int, str], PayerPolicy] = field(default_factory=dict)
     lapsed: bool = False  # a re-verification found the plan inactive or changed
-
-    def policy_on(self, code: str, day: date) -> PayerPolicy | None:
-        """The policy of the plan active that day, else of the latest plan on file."""
-        active = [c for c in self.coverages if c.active_on(day)] or self.coverages[:1]
-        return self.policies.get((active[0].payer_id, code)) if active else None
+    clinic: Clinic | None = None  # the patient's clinic (its time zone dates the answers due)
 
 
 def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], dict]:
@@ -44,8 +49,11 @@ def load_states(patient_ids: Iterable[int]) -> tuple[dict[int, PatientState], di
     states = {pid: PatientState(pid) for pid in ids}
     if not ids:
         return states, {}
-    for auth in _authorizations(ids):
+    auths = _authorizations(ids)
+    clinic = db.session.get(Clinic, auths[0].clinic_id) if auths else None
+    for auth in auths:
         states[auth.patient_id].authorizations.append(auth)
+        states[auth.patient_id].clinic = clinic
     for infusion in _infusions(ids):
         states[infusion.patient_id].infusions.append(infusion)
     coverages = _coverages(ids)
@@ -102,19 +110,21 @@ def _mg_per_unit() -> dict[str, Decimal]:
     return dict(db.session.execute(sa.select(DrugCode.code, DrugCode.mg_per_unit)).all())
 
 
-def decision_due(auth: AuthorizationRequest) -> date | None:
-    """When the payer's answer is due: its response time after the last submission."""
+def decision_due(auth: AuthorizationRequest, clinic: Clinic | None = None) -> date | None:
+    """The clinic-local day the payer's answer is due (cov.answer_due, as the reminders)."""
     if auth.submitted_at is None or auth.status not in {
         s.value for s in AWAITING_PAYER | {Status.PENDED}
     }:
         return None
-    payer = auth.coverage.payer
-    if auth.urgency == "expedited":
-        return (auth.submitted_at + timedelta(hours=payer.expedited_response_hours)).date()
-    return (auth.submitted_at + timedelta(days=payer.standard_response_days)).date()
+    payer, clinic = auth.coverage.payer, clinic or db.session.get(Clinic, auth.clinic_id)
+    submitted = to_clinic_time(clinic, auth.submitted_at)
+    due = cov.answer_due(
+        submitted, auth.urgency, payer.standard_response_days, payer.expedited_response_hours
+    )
+    return due.date()
 
 
-def auth_facts(auth: AuthorizationRequest) -> cov.AuthFacts:
+def auth_facts(auth: AuthorizationRequest, clinic: Clinic | None = None) -> cov.AuthFacts:
     return cov.AuthFacts(
         id=auth.id,
         status=auth.status,
@@ -123,7 +133,7 @@ def auth_facts(auth: AuthorizationRequest) -> cov.AuthFacts:
         approved_end=auth.approved_end,
         units_approved=auth.units_approved,
         administrations_approved=auth.administrations_approved,
-        decision_due=decision_due(auth),
+        decision_due=decision_due(auth, clinic),
         auth_number=auth.auth_number,
     )
 
@@ -151,8 +161,18 @@ def policy_facts(policy: PayerPolicy | None) -> cov.PolicyFacts | None:
 
 
 def coverage_windows(state: PatientState) -> list[cov.CoverageWindow]:
+    """The patient's plans, each with its payer's policies by code."""
     return [
-        cov.CoverageWindow(c.start_date, c.end_date, verified_inactive=state.lapsed)
+        cov.CoverageWindow(
+            c.start_date,
+            c.end_date,
+            verified_inactive=state.lapsed,
+            policies={
+                code: policy_facts(p)
+                for (payer, code), p in state.policies.items()
+                if payer == c.payer_id
+            },
+        )
         for c in state.coverages
     ]
 
@@ -175,9 +195,8 @@ def answer(
     )
     return cov.check_coverage(
         question,
-        [auth_facts(a) for a in state.authorizations],
+        [auth_facts(a, state.clinic) for a in state.authorizations],
         [infusion_facts(i) for i in state.infusions],
-        policy_facts(state.policy_on(code, day)),
         coverage_windows(state),
     )
 

@@ -42,7 +42,11 @@ def _checked_answer(patient_id, code, when: datetime, dose, override, exclude_id
 
 
 def book(actor, data: dict) -> tuple[Infusion, cov.CoverageAnswer]:
-    """Book an infusion; refused with NOT_COVERED unless covered or overridden (audited)."""
+    """Book an infusion; refused with NOT_COVERED unless covered or overridden (audited).
+
+    An override booking keeps the approval it draws on (answer.draws_on: the one covering its
+    code and date), so its units count and a deficit shows (docs/domain.md §6, §9).
+    """
     patient = get_owned(Patient, data["patient_id"], actor.clinic_id, what="patient")
     drug = drug_code(data["hcpcs_code"])
     override = data.get("override_reason")
@@ -51,7 +55,7 @@ def book(actor, data: dict) -> tuple[Infusion, cov.CoverageAnswer]:
         clinic_id=actor.clinic_id,
         patient_id=patient.id,
         hcpcs_code=drug.code,
-        authorization_id=answer.authorization_id if answer.covered else None,
+        authorization_id=answer.draws_on,
         scheduled_at=data["scheduled_at"],
         dose_mg=data["dose_mg"],
         units_reserved=billing_units(data["dose_mg"], drug.mg_per_unit),
@@ -73,7 +77,7 @@ def _reschedule(actor, infusion: Infusion, data: dict) -> cov.CoverageAnswer:
     )
     infusion.scheduled_at, infusion.dose_mg = when, dose
     infusion.units_reserved = billing_units(dose, infusion.drug.mg_per_unit)
-    infusion.authorization_id = answer.authorization_id if answer.covered else None
+    infusion.authorization_id = answer.draws_on
     infusion.override_reason = None if answer.covered else override
     return answer
 

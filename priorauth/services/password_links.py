@@ -4,6 +4,7 @@ A link carries a signed token: the user's id and a fingerprint of their password
 session version, with the time it was made. It expires after PASSWORD_RESET_LINK_HOURS or
 PASSWORD_INVITE_LINK_HOURS, and works once: setting the password changes the fingerprint (so
 does signing out, or an admin ending the user's sessions). Nothing is stored for a link.
+The email that carries a link is notify/password_links.py (sent by the page, after the commit).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import timedelta
-from email.utils import make_msgid
 
 from flask import current_app
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
@@ -19,13 +19,10 @@ from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 from priorauth.extensions import db
 from priorauth.models import User
 from priorauth.models.base import INTEGER_MAX
-from priorauth.notify.delivery import deliver
-from priorauth.notify.render import Rendered, build_message
-from priorauth.services import audit, clock
+from priorauth.services import clock
 
 HOURS_SETTING = {"reset": "PASSWORD_RESET_LINK_HOURS", "invite": "PASSWORD_INVITE_LINK_HOURS"}
 ENDPOINT = {"reset": "auth.reset_password", "invite": "auth.accept_invite"}
-SENT_ACTION = {"reset": "password_reset_sent", "invite": "invite_sent"}
 
 
 class _ClockSigner(TimestampSigner):
@@ -83,36 +80,3 @@ def link_for(user: User, purpose: str) -> str:
         ENDPOINT[purpose], {"token": make_token(user, purpose)}
     )
     return current_app.config["BASE_URL"].rstrip("/") + path
-
-
-def _render(user: User, purpose: str, link: str) -> Rendered:
-    clinic_name = user.clinic.name
-    subject = {
-        "reset": "Reset your priorauth password",
-        "invite": f"You are invited to priorauth at {clinic_name}",
-    }[purpose]
-    context = {
-        "purpose": purpose,
-        "subject": subject,
-        "link": link,
-        "hours": int(lifetime(purpose).total_seconds() // 3600),
-        "recipient_name": user.name,
-        "clinic_name": clinic_name,
-    }
-    env = current_app.jinja_env
-    text = env.get_template("email/password_link.txt").render(context)
-    html = env.get_template("email/password_link.html").render(context)
-    return Rendered(subject, text, html)
-
-
-def send_link(user: User, purpose: str, actor) -> str:
-    """Email the user a reset or invitation link; returns where the message went.
-
-    Call it after committing the change that prompted it (an invitation's user must exist);
-    it records an audit event, so commit afterwards. Delivery errors propagate.
-    """
-    rendered = _render(user, purpose, link_for(user, purpose))
-    sender = current_app.config["MAIL_FROM"]
-    message = build_message(rendered, user.email, sender, make_msgid(domain="priorauth"))
-    audit.record(actor, user, SENT_ACTION[purpose])
-    return deliver(message)

@@ -9,12 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from priorauth.domain import coverage as cov
-from priorauth.domain.reminders import add_business_days
+from priorauth.domain.runway import unverified_since_booking
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient
 from priorauth.services import coverage as coverage_service
-from priorauth.services.clock import clinic_today
 from priorauth.services.eligibility import last_active_check
 from priorauth.services.infusions import list_infusions
 from priorauth.services.runway import AT_RISK, COVERED, Step, runways_for
@@ -51,27 +50,29 @@ class ScheduleRow:
         return self.step.summary if self.step else ""
 
 
-def schedule(clinic_id: int, start: date, end: date, status: str | None = None):
-    """The infusions from start to end (clinic-local dates), each booked one with its badge.
+def schedule(clinic_id: int, start: date, end: date, status: str | None = None, *, today: date):
+    """The infusions from start to end (clinic-local dates), each booked one with its badge;
+    `today` is the clinic's day (the caller reads the clock once).
 
     A fixed number of queries however many infusions or patients: the range, the patients'
     state, the re-verifications.
     """
     infusions = list_infusions(clinic_id, start, end, status)
     runways = runways_for({i.patient_id for i in infusions if i.status == "scheduled"})
-    unverified = _unverified_soon(db.session.get(Clinic, clinic_id), infusions)
+    unverified = _unverified_soon(db.session.get(Clinic, clinic_id), infusions, today)
     return [ScheduleRow(i, _step(runways, i), i.id in unverified) for i in infusions]
 
 
-def _unverified_soon(clinic: Clinic, infusions: list[Infusion]) -> set[int]:
+def _unverified_soon(clinic: Clinic, infusions: list[Infusion], today: date) -> set[int]:
     """Booked infusions due within the re-verification window, not verified since booking."""
-    today = clinic_today(clinic)
-    until = add_business_days(today, clinic.upcoming_business_days)
-    soon = [
-        i for i in infusions if i.status == "scheduled" and today <= i.scheduled_at.date() <= until
-    ]
-    verified = last_active_check(i.id for i in soon)
-    return {i.id for i in soon if verified.get(i.id) is None or verified[i.id] < i.booked_at}
+    booked = [i for i in infusions if i.status == "scheduled"]
+    verified = last_active_check(i.id for i in booked)
+    days = clinic.upcoming_business_days
+    return {
+        i.id
+        for i in booked
+        if unverified_since_booking(today, i.scheduled_on, i.booked_at, verified.get(i.id), days)
+    }
 
 
 def _step(runways: dict, infusion: Infusion) -> Step | None:

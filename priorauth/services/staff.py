@@ -145,7 +145,7 @@ def _invitee(name: str, email: str) -> tuple[str, str]:
 def invite(actor, name: str, email: str, role: str) -> User:
     """A new user of the actor's clinic with an unusable random password.
 
-    The caller commits, then sends the invitation link (password_links.send_link).
+    The caller commits, then sends the invitation link (notify.password_links.send_link).
     """
     _check_role(role)
     name, email = _invitee(name, email)
@@ -160,7 +160,7 @@ def invite(actor, name: str, email: str, role: str) -> User:
 def reset_target(actor, user_id: int) -> User:
     """The user to send a password reset link to: only an active one.
 
-    (The caller sends it with password_links.send_link(user, "reset", actor).)
+    (The caller sends it with notify.password_links.send_link(user, "reset", actor).)
     """
     user = member(actor, user_id)
     if not user.active:

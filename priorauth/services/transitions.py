@@ -41,6 +41,11 @@ def _pend(auth, payload, now, today) -> tuple[Status, dict]:
     return Status.PENDED, {}
 
 
+def _appeal_deadline(auth) -> date:
+    """A denial or a partial approval can be appealed within the payer's window (§7)."""
+    return auth.decided_on + timedelta(days=auth.coverage.payer.appeal_window_days)
+
+
 def _approve(auth, payload, now, today) -> tuple[Status, dict]:
     _require(payload, "auth_number", "approved_units", "approved_start", "approved_end")
     auth.auth_number = payload["auth_number"].strip()
@@ -54,12 +59,14 @@ def _approve(auth, payload, now, today) -> tuple[Status, dict]:
         or auth.administrations_approved < auth.administrations
         or payload["to"] == Status.PARTIALLY_APPROVED
     )
+    auth.appeal_deadline = _appeal_deadline(auth) if partial else None
     changes = {
         "auth_number": auth.auth_number,
         "units_approved": auth.units_approved,
         "administrations_approved": auth.administrations_approved,
         "approved_start": auth.approved_start,
         "approved_end": auth.approved_end,
+        "appeal_deadline": auth.appeal_deadline,
     }
     return (Status.PARTIALLY_APPROVED if partial else Status.APPROVED), changes
 
@@ -69,8 +76,7 @@ def _deny(auth, payload, now, today) -> tuple[Status, dict]:
     auth.denial_reason = payload["denial_reason"]
     auth.denial_note = payload.get("note")
     auth.decided_on = payload.get("decided_on") or today
-    window = auth.coverage.payer.appeal_window_days
-    auth.appeal_deadline = auth.decided_on + timedelta(days=window)
+    auth.appeal_deadline = _appeal_deadline(auth)
     return Status.DENIED, {
         "denial_reason": auth.denial_reason,
         "appeal_deadline": auth.appeal_deadline,

@@ -1,34 +1,28 @@
-"""Units and visits used and booked per authorization, in one grouped query."""
+"""Load what each authorization has given and booked, in one grouped query; the words and the
+arithmetic (left, not yet used) are domain/usage.py's (docs/domain.md §9)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
+from priorauth.domain.usage import UnitsUse
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.domain.workflow import derived_status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Infusion
 
-USED = "administered"
-BOOKED = "scheduled"
+GIVEN = "administered"
+BOOKED = InfusionStatus.SCHEDULED
+
+__all__ = ["UnitsUse", "annotate", "current_status", "units_use", "units_use_of"]
 
 
-@dataclass(frozen=True)
-class Usage:
-    units_used: int = 0
-    units_booked: int = 0
-    visits_used: int = 0
-    visits_booked: int = 0
-
-
-def usage_by_authorization(ids: Iterable[int]) -> dict[int, Usage]:
-    ids = list(set(ids))
-    if not ids:
-        return {}
-    units = sa.case((Infusion.status == USED, Infusion.units_used), else_=Infusion.units_reserved)
+def _totals(ids: list[int]) -> dict[int, dict[str, tuple[int, int]]]:
+    """{auth id: {"given" | "booked": (units, infusions)}}."""
+    units = sa.case((Infusion.status == GIVEN, Infusion.units_used), else_=Infusion.units_reserved)
     rows = db.session.execute(
         sa.select(
             Infusion.authorization_id,
@@ -36,40 +30,57 @@ def usage_by_authorization(ids: Iterable[int]) -> dict[int, Usage]:
             sa.func.coalesce(sa.func.sum(units), 0),
             sa.func.count(),
         )
-        .where(Infusion.authorization_id.in_(ids), Infusion.status.in_((USED, BOOKED)))
+        .where(Infusion.authorization_id.in_(ids), Infusion.status.in_((GIVEN, BOOKED)))
         .group_by(Infusion.authorization_id, Infusion.status)
     ).all()
     totals: dict[int, dict] = {}
     for auth_id, status, unit_sum, count in rows:
-        key = "used" if status == USED else "booked"
+        key = "given" if status == GIVEN else "booked"
         totals.setdefault(auth_id, {})[key] = (int(unit_sum), int(count))
-    return {auth_id: _usage(parts) for auth_id, parts in totals.items()}
+    return totals
 
 
-def _usage(parts: dict) -> Usage:
-    used_units, used_visits = parts.get("used", (0, 0))
+def units_use(auths: Iterable[AuthorizationRequest]) -> dict[int, UnitsUse]:
+    """Each authorization's approved, given and booked units and visits, in one query."""
+    auths = list(auths)
+    totals = _totals(sorted({a.id for a in auths})) if auths else {}
+    return {a.id: _use(a, totals.get(a.id, {})) for a in auths}
+
+
+def units_use_of(auth: AuthorizationRequest) -> UnitsUse:
+    return units_use([auth])[auth.id]
+
+
+def _use(auth: AuthorizationRequest, parts: dict) -> UnitsUse:
+    given_units, given_visits = parts.get("given", (0, 0))
     booked_units, booked_visits = parts.get("booked", (0, 0))
-    return Usage(used_units, booked_units, used_visits, booked_visits)
+    return UnitsUse(
+        auth.units_approved,
+        given_units,
+        booked_units,
+        auth.administrations_approved,
+        given_visits,
+        booked_visits,
+    )
 
 
 def annotate(auths: Iterable[AuthorizationRequest], today: date) -> None:
-    """Attach usage and the derived status (expired / exhausted) to each authorization."""
+    """Attach the units use and the derived status (expired / exhausted) to each request."""
     auths = list(auths)
-    usage = usage_by_authorization(a.id for a in auths)
+    uses = units_use(auths)
     for auth in auths:
-        auth.usage = usage.get(auth.id, Usage())
+        auth.usage = uses[auth.id]
         auth.current_status = current_status(auth, today)
 
 
 def current_status(auth: AuthorizationRequest, today: date) -> str:
-    """Stored status, or expired / exhausted once dates or given infusions use it up."""
-    used = auth.usage or Usage()
+    """Stored status, or expired / exhausted once the end date passes or nothing is not yet
+    used (given infusions count; booked ones do not exhaust it)."""
+    use = auth.usage or units_use_of(auth)
     return derived_status(
         auth.status,
         today=today,
         approved_end=auth.approved_end,
-        units_left=None if auth.units_approved is None else auth.units_approved - used.units_used,
-        administrations_left=None
-        if auth.administrations_approved is None
-        else auth.administrations_approved - used.visits_used,
+        units_left=use.units_not_yet_used,
+        administrations_left=use.visits_not_yet_used,
     ).value

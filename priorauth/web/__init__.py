@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 from flask_login import current_user
 
+from priorauth.domain import vocab
 from priorauth.models.base import utcnow
-from priorauth.permissions import MANAGE_STAFF, VIEW_AUDIT, has_role
+from priorauth.permissions import BILLING, MANAGE_STAFF, VIEW_AUDIT, has_role
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M"):
@@ -27,13 +28,14 @@ NAV_LINKS = (
     ("schedule.coverage_check", "Coverage check"),
     ("digests.reminders", "Reminders"),
     ("digests.mine", "My digest"),
+    ("billing.index", "Billing"),
     ("payers.index", "Payers"),
     ("clinic.settings", "Clinic"),
     ("staff.index", "Staff"),
     ("audit.index", "Audit"),
 )
 # Links shown only to some roles (the rest are for everyone signed in).
-NAV_ROLES = {"staff.index": MANAGE_STAFF, "audit.index": VIEW_AUDIT}
+NAV_ROLES = {"staff.index": MANAGE_STAFF, "audit.index": VIEW_AUDIT, "billing.index": BILLING}
 
 
 def nav_allowed(endpoint: str) -> bool:
@@ -47,8 +49,10 @@ def register_blueprints(app) -> None:
         audit,
         auth,
         authorizations,
+        billing,
         clinic,
         digests,
+        dose,
         home,
         infusions,
         patients,
@@ -66,6 +70,7 @@ def register_blueprints(app) -> None:
         authorizations,
         schedule,
         infusions,
+        billing,
         search,
         digests,
         clinic,
@@ -78,5 +83,9 @@ def register_blueprints(app) -> None:
         (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
     ]
     app.jinja_env.globals["nav_allowed"] = nav_allowed
+    app.jinja_env.globals["dose_preview"] = dose.dose_preview  # dose field: units, payer limit
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(vocab.label, "label")  # {{ infusion.status|label }}: No-show
+    app.jinja_env.globals["choices"] = vocab.choices  # choices(vocab.Sex): select options
+    app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["utcnow"] = utcnow

@@ -6,8 +6,6 @@ never lands in a URL (nor in access logs); the id in the URL is not PHI.
 
 from __future__ import annotations
 
-from math import ceil
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -15,11 +13,13 @@ from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Patient, User
 from priorauth.permissions import VIEW_AUDIT, role_required
-from priorauth.schemas.audit import ACTION_KINDS, PAGE_SIZE, AuditFilterSchema, AuditPageQuery
+from priorauth.queries.paging import DEFAULT_PER_PAGE, Page, page_request
+from priorauth.schemas.audit import ACTION_KINDS, AuditFilterSchema, AuditPageQuery
 from priorauth.services import audit
 from priorauth.services.schedule import find_patient
 from priorauth.services.scope import scoped
 from priorauth.web.forms import parse_form, search_text, service_errors
+from priorauth.web.paging import pager
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -118,29 +118,19 @@ def _in_url(filters: dict) -> dict[str, str]:
     return {k: str(filters[k]) for k in FILTERS if filters.get(k) not in (None, "")}
 
 
-def _pager(filters: dict, page: int, total: int) -> dict:
-    pages = max(1, ceil(total / PAGE_SIZE))
-    kept = _in_url(filters)
-    return {
-        "page": page,
-        "pages": pages,
-        "total": total,
-        "previous": url_for("audit.index", **kept, page=page - 1) if page > 1 else None,
-        "next": url_for("audit.index", **kept, page=page + 1) if page < pages else None,
-    }
-
-
-def _rows(filters: dict) -> tuple[list, int]:
-    """The page of events the filters ask for, and how many there are in all."""
-    offset = (filters.get("page", 1) - 1) * PAGE_SIZE
-    events = audit.search(current_user.clinic, filters, PAGE_SIZE, offset)
-    return events, audit.count(current_user.clinic, filters)
+def _rows(filters: dict) -> Page:
+    """The page of events the filters ask for (rows per page from ?per_page=)."""
+    _, per_page = page_request(request.args)
+    page = filters.get("page", 1)
+    events = audit.search(current_user.clinic, filters, per_page, (page - 1) * per_page)
+    return Page(events, audit.count(current_user.clinic, filters), page, per_page)
 
 
 def _render(filters: dict, errors: dict | None = None, form=None, status: int = 200):
     """The page for valid filters (or, with `errors`, the filter form and no rows)."""
     chosen = {} if errors else audit.filter_rows(current_user.clinic_id, filters)
-    events, total = ([], 0) if errors else _rows(filters)
+    page = Page([], 0, 1, DEFAULT_PER_PAGE) if errors else _rows(filters)
+    events = page.items
     context = {
         "events": events,
         "patients": _patients_of(events),
@@ -150,7 +140,7 @@ def _render(filters: dict, errors: dict | None = None, form=None, status: int = 
         "kinds": ACTION_KINDS,
         "form": form if form is not None else _in_url(filters),
         "errors": errors or {},
-        "pager": _pager(filters, filters.get("page", 1), total),
+        "paging": pager(page),
         "summary": summary,
         "record_link": record_link,
         "initials": initials,

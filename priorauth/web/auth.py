@@ -10,8 +10,10 @@ from wtforms.validators import DataRequired
 
 from priorauth.errors import NotFound, ValidationFailed
 from priorauth.extensions import db, limiter
+from priorauth.queries.demo_signins import demo_sign_ins
 from priorauth.services import accounts, password_links
 from priorauth.web import sessions
+from priorauth.web.commit import committed
 from priorauth.web.forms import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -71,13 +73,13 @@ def too_many_attempts(_error):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.sign_in(form.email.data, form.password.data)
-        db.session.commit()
+        user, _ = committed(lambda: accounts.sign_in(form.email.data, form.password.data))
         if user is not None:
             sessions.begin(user)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.password.errors.append(SIGN_IN_REFUSED)
-    return render_template("auth/login.html", form=form), _status()
+    demo = demo_sign_ins(current_app.config["PRIORAUTH_ENV"])
+    return render_template("auth/login.html", form=form, demo=demo), _status()
 
 
 @bp.post("/logout")

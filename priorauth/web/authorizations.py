@@ -7,8 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from priorauth.domain.workflow import STORED_STATUSES, allowed_transitions
-from priorauth.errors import AppError
-from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Patient
 from priorauth.permissions import (
     EDIT_AUTHORIZATIONS,
@@ -17,6 +15,9 @@ from priorauth.permissions import (
     may,
     role_required,
 )
+from priorauth.queries import lists
+from priorauth.queries.paging import page_request
+from priorauth.queries.search import find_patients
 from priorauth.schemas.authorizations import (
     CHANNELS,
     DENIAL_REASONS,
@@ -25,17 +26,21 @@ from priorauth.schemas.authorizations import (
     TransitionSchema,
 )
 from priorauth.schemas.patients import EVIDENCE_LABELS
-from priorauth.services import audit, authorizations, patients, transitions
+from priorauth.services import audit, authorizations, transitions
 from priorauth.services.authorizations import EDITABLE
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.runway import authorization_runway
-from priorauth.services.scope import get_owned, scoped
+from priorauth.services.scope import get_owned
+from priorauth.web.commit import committed
 from priorauth.web.forms import (
     blanks_as_none,
     code_options,
     parse_form,
     refusal_errors,
+    search_text,
+    unconfirmed_over_approval,
 )
+from priorauth.web.paging import pager
 
 bp = Blueprint("authorizations", __name__, url_prefix="/authorizations")
 
@@ -75,24 +80,17 @@ def _auth(auth_id: int) -> AuthorizationRequest:
     return authorizations.get_authorization(current_user.clinic_id, auth_id, _today())
 
 
-def _with_patients(rows: list[AuthorizationRequest]) -> list[AuthorizationRequest]:
-    """Load the rows' patients in one query (the lazy loads then find them in the session)."""
-    ids = {a.patient_id for a in rows}
-    if ids:
-        db.session.scalars(scoped(Patient, current_user.clinic_id).where(Patient.id.in_(ids))).all()
-    return rows
-
-
 @bp.get("")
 def index():
     status = request.args.get("status", "")
     status = status if status in dict(STATUS_OPTIONS) else ""
-    rows = authorizations.list_authorizations(
-        current_user.clinic_id, _today(), status=status or None, limit=200
+    page = lists.authorizations(
+        current_user.clinic_id, _today(), *page_request(request.args), status=status or None
     )
     return render_template(
         "authorizations/index.html",
-        rows=_with_patients(rows),
+        rows=page.items,
+        paging=pager(page),
         status=status,
         status_options=STATUS_OPTIONS,
         can_edit=may(EDIT_AUTHORIZATIONS),
@@ -104,11 +102,6 @@ def _chosen_patient(raw) -> Patient | None:
     if not raw or not str(raw).isdigit():
         return None
     return get_owned(Patient, int(raw), current_user.clinic_id, what="patient")
-
-
-def _patient_options() -> list[tuple[int, str]]:
-    rows = patients.search_patients(current_user.clinic_id, "", limit=500)
-    return [(p.id, f"{p.last_name}, {p.first_name} · MRN {p.mrn}") for p in rows]
 
 
 def _coverage_options(patient: Patient | None) -> list[tuple[int, str]]:
@@ -131,28 +124,50 @@ def _form_page(template: str, patient, form, errors, **context):
     return render_template(template, **context), 422 if errors else 200
 
 
+def _prefill(patient: Patient) -> dict:
+    """The new form's first values; ?hcpcs_code= picks the drug (a catalog code only)."""
+    form = {"requested_start": _today().isoformat(), "administrations": "1", "urgency": "standard"}
+    code = request.args.get("hcpcs_code", "").strip().upper()
+    if code in dict(code_options()):
+        form["hcpcs_code"] = code
+    if len(patient.coverages) == 1:
+        form["coverage_id"] = str(patient.coverages[0].id)
+    return form
+
+
+def _pick_page():
+    """Step one: find the patient by MRN, name or member ID. The text is POSTed (no name in
+    a URL); each match links to the form with ?patient_id= (an id is not PHI)."""
+    text = search_text(request.form.get("patient_q")) if request.method == "POST" else ""
+    errors, found = {}, None
+    if request.method == "POST" and not text:
+        errors = {"patient_q": ["type the patient's MRN, name or member ID"]}
+    elif text:
+        page = find_patients(current_user.clinic_id, text, *page_request(request.form))
+        found = pager(page, post=True)
+    context = {"found": found, "hcpcs_code": request.values.get("hcpcs_code", "")}
+    return _form_page("authorizations/new.html", None, {"patient_q": text}, errors, **context)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(EDIT_AUTHORIZATIONS)
 def new():
+    """A new request: choose the patient (nothing chosen for you), then the request's fields."""
     source = request.form if request.method == "POST" else request.args
-    patient, errors = _chosen_patient(source.get("patient_id")), {}
-    form = {"requested_start": _today().isoformat(), "administrations": "1", "urgency": "standard"}
-    if patient is not None and len(patient.coverages) == 1:
-        form["coverage_id"] = str(patient.coverages[0].id)
-    if request.method == "POST":
-        form, schema = request.form, AuthorizationInSchema()
-        data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS)
-        if data is not None:
-            try:
-                auth = authorizations.create_authorization(current_user, data)
-                db.session.commit()
-                flash(f"Request #{auth.id} logged as a draft.", "success")
-                return redirect(url_for("authorizations.show", auth_id=auth.id))
-            except AppError as error:
-                db.session.rollback()
-                errors = refusal_errors(error, schema.fields)
-    choices = [] if patient else _patient_options()
-    return _form_page("authorizations/new.html", patient, form, errors, choices=choices)
+    patient = _chosen_patient(source.get("patient_id"))
+    if patient is None and "patient_id" not in request.form:
+        return _pick_page()
+    if request.method == "GET":
+        return _form_page("authorizations/new.html", patient, _prefill(patient), {})
+    schema = AuthorizationInSchema()
+    data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS)
+    if data is not None:
+        auth, refusal = committed(lambda: authorizations.create_authorization(current_user, data))
+        if refusal is None:
+            flash(f"Request #{auth.id} logged as a draft.", "success")
+            return redirect(url_for("authorizations.show", auth_id=auth.id))
+        errors = refusal_errors(refusal, schema.fields)
+    return _form_page("authorizations/new.html", patient, request.form, errors, found=None)
 
 
 def _step_defaults(auth: AuthorizationRequest, step: str) -> dict:
@@ -196,6 +211,7 @@ def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, 
         "can_add_evidence": may(EDIT_EVIDENCE),
         "can_edit_payers": may(EDIT_PAYERS),
         "runway": authorization_runway(current_user, auth.id),
+        **after_approval.context(auth, step, form),
     }
     return render_template("authorizations/show.html", **context), status
 
@@ -205,8 +221,7 @@ def show(auth_id: int):
     """The request page; the view is audited (written with the commit after rendering)."""
     auth = _auth(auth_id)
     audit.viewed(current_user, auth)
-    page = _render_show(auth)
-    db.session.commit()
+    page, _ = committed(lambda: _render_show(auth))
     return page
 
 
@@ -217,14 +232,15 @@ def transition(auth_id: int):
     data, errors = parse_form(schema, request.form)
     status = 422
     if data is not None:
-        try:
-            moved = transitions.transition(current_user, auth.id, data, utcnow(), _today())
-            db.session.commit()
+        errors = unconfirmed_over_approval(data, auth.units_requested, request.form)
+    if data is not None and not errors:
+        moved, refusal = committed(
+            lambda: transitions.transition(current_user, auth.id, data, utcnow(), _today())
+        )
+        if refusal is None:
             flash(f"Request #{moved.id} is now {moved.status.replace('_', ' ')}.", "success")
             return redirect(url_for("authorizations.show", auth_id=auth.id))
-        except AppError as error:
-            db.session.rollback()
-            errors, status = refusal_errors(error, schema.fields), error.status
+        errors, status = refusal_errors(refusal, schema.fields), refusal.status
     return _render_show(_auth(auth_id), request.form.get("to"), request.form, errors, status)
 
 
@@ -256,12 +272,15 @@ def edit(auth_id: int):
         extra = blanks_as_none(schema, request.form)
         data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS, **extra)
         if data is not None:
-            try:
-                authorizations.update_authorization(current_user, auth.id, data)
-                db.session.commit()
+            _, refusal = committed(
+                lambda: authorizations.update_authorization(current_user, auth.id, data)
+            )
+            if refusal is None:
                 flash(f"Request #{auth.id} saved.", "success")
                 return redirect(url_for("authorizations.show", auth_id=auth.id))
-            except AppError as error:
-                db.session.rollback()
-                errors = refusal_errors(error, schema.fields)
+            errors = refusal_errors(refusal, schema.fields)
     return _form_page("authorizations/edit.html", auth.patient, form, errors, auth=auth)
+
+
+# The views after an approval (renew, payer change) are on this blueprint, in web/renewals.py.
+from priorauth.web import renewals as after_approval  # noqa: E402

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from priorauth.extensions import db
-from priorauth.notify.digest import clinic_items, group
-from priorauth.notify.render import context_for, render
-from priorauth.notify.runner import digest_of_day
+from priorauth.domain.digests import email_context
+from priorauth.queries.digests import clinic_digest, digest_of_day
 from priorauth.services import accounts
 from priorauth.services.clock import clinic_now, moment
+from priorauth.web.commit import committed
 
 bp = Blueprint("digests", __name__)
 
@@ -49,6 +48,11 @@ def _sending_plan(user, digest, row, digest_date: date) -> str:
     return "scheduled" if now < moment(clinic, digest_date) else "due"
 
 
+def _email_context(digest, base_url: str) -> dict:
+    """As the email is rendered (notify/render.py), from the same domain/digests.py context."""
+    return email_context(digest, current_user.clinic.name, current_user.name, base_url)
+
+
 @bp.get("/digests/mine")
 def mine():
     """The signed-in user's digest of the day (default today), as the email has it."""
@@ -56,12 +60,14 @@ def mine():
     day, errors = _day_arg("date")
     digest_date = day or clinic_now(clinic).date()
     digest, row = digest_of_day(current_user, digest_date)
-    email = render(digest, current_user)
-    page = context_for(digest, current_user, base_url="")
+    page = _email_context(digest, base_url="")
+    text = render_template(
+        "email/digest.txt", **_email_context(digest, current_app.config["BASE_URL"])
+    )
     return render_template(
         "digests/mine.html",
         **page,
-        email=email,
+        email_text=text,
         row=row,
         errors=errors,
         plan=_sending_plan(current_user, digest, row, digest_date),
@@ -73,13 +79,17 @@ def mine():
 @bp.post("/digests/settings")
 def settings():
     """Opt in or out of the daily email, and whether to get it when nothing is due."""
-    accounts.update_digest_settings(
-        current_user,
-        request.form.get("digest_opt_in") == "on",
-        request.form.get("digest_when_empty") == "on",
+    _, refusal = committed(
+        lambda: accounts.update_digest_settings(
+            current_user,
+            request.form.get("digest_opt_in") == "on",
+            request.form.get("digest_when_empty") == "on",
+        )
     )
-    db.session.commit()
-    flash("Your digest settings are saved.", "success")
+    if refusal is None:
+        flash("Your digest settings are saved.", "success")
+    else:
+        flash(refusal.message, "error")
     return redirect(url_for("digests.mine"))
 
 
@@ -89,7 +99,7 @@ def reminders():
     clinic = current_user.clinic
     day, errors = _day_arg("as_of")
     now_local = moment(clinic, day)
-    digest = group(clinic_items(clinic, now_local, show_names=True), now_local.date())
+    digest = clinic_digest(clinic, now_local)
     return render_template(
         "digests/reminders.html",
         digest=digest,

@@ -25,12 +25,14 @@ from priorauth.services.clock import clinic_now
 from priorauth.services.eligibility import checks_of, record_check
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned
+from priorauth.web.commit import committed
 from priorauth.web.forms import parse_form, service_errors
 from priorauth.web.schedule import may
 
 bp = Blueprint("infusions", __name__, url_prefix="/infusions")
 
 DONE = {"cancelled": "cancelled", "no_show": "marked as no-show"}
+DATE_REQUIRED = "Date and time is required."
 
 
 @bp.before_request
@@ -47,7 +49,16 @@ def _defaults(infusion: Infusion) -> dict:
         "discarded_mg": "0",
         "container": "multi" if infusion.drug.multi_dose else "single",
         "administered_by": current_user.name,
+        "administered_at": min(infusion.scheduled_at, clinic_now(current_user.clinic)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
     }
+
+
+def _moved(defaults: dict) -> dict:
+    """The reschedule form with the date a "move to" link proposes (?scheduled_at=...)."""
+    proposed = request.args.get("scheduled_at", "").strip()
+    return {**defaults, "scheduled_at": proposed} if proposed else defaults
 
 
 def _page(infusion_id: int, forms=None, errs=None, status=200):
@@ -60,7 +71,7 @@ def _page(infusion_id: int, forms=None, errs=None, status=200):
         "infusions/show.html",
         infusion=infusion,
         step=step,
-        reschedule_form=forms.get("reschedule", defaults),
+        reschedule_form=forms.get("reschedule", _moved(defaults)),
         admin_form=forms.get("administer", defaults),
         eligibility_form=forms.get("eligibility", {"method": "portal", "result": "active"}),
         checks=checks_of(infusion.id),
@@ -84,23 +95,19 @@ def show(infusion_id: int):
 @bp.post("/<int:infusion_id>")
 @role_required(BOOK_INFUSIONS)
 def update(infusion_id: int):
-    """Reschedule (re-checks coverage), cancel or mark no-show (releases the units)."""
+    """Reschedule (re-checks coverage), cancel or mark no-show (releases the units).
+    The reschedule form's date emptied is refused: nothing moves, nothing is audited."""
     data, errors = parse_form(InfusionPatchSchema(), request.form)
-    if data is not None:
-        try:
-            infusion, answer = infusions.update(current_user, infusion_id, data)
-            db.session.commit()
-            flash(_updated_message(infusion, answer), "success")
-            return redirect(url_for("infusions.show", infusion_id=infusion_id))
-        except AppError as error:
-            db.session.rollback()
-            return _page(
-                infusion_id,
-                {"reschedule": request.form},
-                {"reschedule": _patch_errors(error)},
-                error.status,
-            )
-    return _page(infusion_id, {"reschedule": request.form}, {"reschedule": errors}, 422)
+    if "scheduled_at" in request.form and not request.form["scheduled_at"].strip():
+        data, errors = None, {**errors, "scheduled_at": [DATE_REQUIRED]}
+    if data is None:
+        return _page(infusion_id, {"reschedule": request.form}, {"reschedule": errors}, 422)
+    result, refusal = committed(lambda: infusions.update(current_user, infusion_id, data))
+    if refusal is not None:
+        errs = {"reschedule": _patch_errors(refusal)}
+        return _page(infusion_id, {"reschedule": request.form}, errs, refusal.status)
+    flash(_updated_message(*result), "success")
+    return redirect(url_for("infusions.show", infusion_id=infusion_id))
 
 
 def _patch_errors(error: AppError) -> dict:
@@ -122,18 +129,19 @@ def _updated_message(infusion: Infusion, answer) -> str:
 def administer(infusion_id: int):
     """Record what was given; the claim lines (units, JW/JZ, auth number) follow."""
     data, errors = parse_form(AdministrationSchema(), request.form)
-    if data is not None:
-        try:
-            record_administration(current_user, infusion_id, data, clinic_now(current_user.clinic))
-            db.session.commit()
-            flash("Administration recorded; the claim lines are below.", "success")
-            return redirect(url_for("infusions.show", infusion_id=infusion_id, _anchor="claim"))
-        except AppError as error:
-            db.session.rollback()
-            errors, status = service_errors(error), error.status
-    else:
-        status = 422
-    return _page(infusion_id, {"administer": request.form}, {"administer": errors}, status)
+    if data is None:
+        return _page(infusion_id, {"administer": request.form}, {"administer": errors}, 422)
+    now = clinic_now(current_user.clinic)
+    infusion, refusal = committed(
+        lambda: record_administration(current_user, infusion_id, data, now)
+    )
+    if refusal is not None:
+        errors = {"administer": service_errors(refusal, AdministrationSchema().fields)}
+        return _page(infusion_id, {"administer": request.form}, errors, refusal.status)
+    if infusion.recheck_note:
+        flash(infusion.recheck_note, "warning")
+    flash("Administration recorded; the claim lines are below.", "success")
+    return redirect(url_for("infusions.show", infusion_id=infusion_id, _anchor="claim"))
 
 
 @bp.post("/<int:infusion_id>/eligibility")

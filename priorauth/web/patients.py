@@ -15,6 +15,8 @@ from priorauth.permissions import (
     may,
     role_required,
 )
+from priorauth.queries.paging import page_request
+from priorauth.queries.search import find_patients
 from priorauth.schemas.patients import (
     EVIDENCE_LABELS,
     EVIDENCE_SCHEMAS,
@@ -34,6 +36,7 @@ from priorauth.web.forms import (
     search_text,
     service_errors,
 )
+from priorauth.web.paging import pager
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 
@@ -58,9 +61,21 @@ def _infusions_of(patient_id: int) -> list[Infusion]:
 
 @bp.get("")
 def index():
-    text = search_text(request.args.get("q"))
-    rows = patients.search_patients(current_user.clinic_id, text, limit=100)
-    return render_template("patients/index.html", patients=rows, q=text)
+    """Every patient of the clinic, a page at a time (an old ?q= bookmark is not searched)."""
+    page = find_patients(current_user.clinic_id, "", *page_request(request.args))
+    return render_template("patients/index.html", paging=pager(page), q="")
+
+
+@bp.post("")
+def results():
+    """Patients whose MRN, name or member ID contains the POSTed text (no name in a URL)."""
+    text = search_text(request.form.get("q"))
+    page = find_patients(current_user.clinic_id, text, *page_request(request.form))
+    return render_template(
+        "patients/index.html",
+        paging=pager(page, post=bool(text), endpoint="patients.index"),
+        q=text,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

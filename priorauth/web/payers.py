@@ -12,10 +12,14 @@ from priorauth.errors import AppError, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Payer
 from priorauth.permissions import EDIT_PAYERS, ensure_role, may, role_required
+from priorauth.queries import lists
+from priorauth.queries.paging import page_request
 from priorauth.schemas.payers import PayerPatchSchema, PayerSchema, PolicySchema
 from priorauth.services import payers
 from priorauth.services.scope import get_owned
+from priorauth.web.commit import committed
 from priorauth.web.forms import blanks_as_none, code_options, parse_form, refusal_errors
+from priorauth.web.paging import pager
 
 bp = Blueprint("payers", __name__, url_prefix="/payers")
 
@@ -24,6 +28,8 @@ PAYER_FIELDS = (
     "name",
     "kind",
     "contact",
+    "phone",
+    "portal_url",
     "standard_response_days",
     "expedited_response_hours",
     "appeal_window_days",
@@ -64,11 +70,12 @@ def _catalog_code(code: str) -> str:
 
 @bp.get("")
 def index():
-    rows = payers.list_payers(current_user.clinic_id)
-    on_file = {p.id: {policy.hcpcs_code for policy in p.policies} for p in rows}
+    page = lists.payers(current_user.clinic_id, *page_request(request.args))
+    on_file = {p.id: {policy.hcpcs_code for policy in p.policies} for p in page.items}
     return render_template(
         "payers/index.html",
-        payers=rows,
+        payers=page.items,
+        paging=pager(page),
         on_file=on_file,
         codes=code_options(),
         can_edit=may(EDIT_PAYERS),
@@ -81,15 +88,12 @@ def _save_payer(payer: Payer | None):
     data, errors = parse_form(schema, request.form, **blanks_as_none(schema, request.form))
     if data is None:
         return None, errors
-    try:
-        if payer is None:
-            payer = payers.create_payer(current_user, data)
-        else:
-            payers.update_payer(current_user, payer.id, data)
-        db.session.commit()
-    except AppError as error:
-        db.session.rollback()
-        return None, refusal_errors(error, schema.fields)
+    if payer is None:
+        payer, refusal = committed(lambda: payers.create_payer(current_user, data))
+    else:
+        _, refusal = committed(lambda: payers.update_payer(current_user, payer.id, data))
+    if refusal is not None:
+        return None, refusal_errors(refusal, schema.fields)
     flash(f"Payer {payer.name} saved.", "success")
     return redirect(url_for("payers.index", _anchor=f"payer-{payer.id}")), {}
 

@@ -8,16 +8,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from priorauth.errors import AppError
-from priorauth.extensions import db
 from priorauth.permissions import BOOK_INFUSIONS, role_required
 from priorauth.schemas.infusions import BookingSchema, CoverageQuestionSchema
 from priorauth.services import infusions, reference
 from priorauth.services import schedule as schedule_service
 from priorauth.services.clock import clinic_today
-from priorauth.services.patients import search_patients
-from priorauth.web.forms import parse_form, search_text, service_errors
+from priorauth.web import patient_picker
+from priorauth.web.commit import committed
+from priorauth.web.fixes import fix_link
+from priorauth.web.forms import parse_form, service_errors
 
 bp = Blueprint("schedule", __name__, url_prefix="/schedule")
+bp.add_app_template_global(fix_link, "fix_link")
 
 VIEWS = {"day": 1, "week": 7}
 STATUSES = (
@@ -38,21 +40,24 @@ def may(roles: tuple[str, ...]) -> bool:
     return current_user.role == "admin" or current_user.role in roles
 
 
-def _start_date(text: str | None) -> date:
+def _start_date(text: str | None, today: date) -> date:
     try:
-        return date.fromisoformat(text) if text else clinic_today(current_user.clinic)
+        return date.fromisoformat(text) if text else today
     except ValueError:
-        return clinic_today(current_user.clinic)
+        return today
 
 
 @bp.get("")
 def index():
     view = request.args.get("view") if request.args.get("view") in VIEWS else "day"
-    start = _start_date(request.args.get("start"))
+    today = clinic_today(current_user.clinic)
+    start = _start_date(request.args.get("start"), today)
     status = request.args.get("status") if request.args.get("status") in dict(STATUSES) else ""
     days = VIEWS[view]
     end = start + timedelta(days=days - 1)
-    rows = schedule_service.schedule(current_user.clinic_id, start, end, status or None)
+    rows = schedule_service.schedule(
+        current_user.clinic_id, start, end, status or None, today=today
+    )
     return render_template(
         "schedule/index.html",
         rows=rows,
@@ -66,15 +71,17 @@ def index():
     )
 
 
-def _page(form, errors, result=None, status=200):
-    """The coverage-check page: the question, its answer in place, and the booking form."""
-    patients = search_patients(current_user.clinic_id, "", limit=200)
+def _page(form, errors, result=None, status=200, candidates=None):
+    """The coverage-check page: the question, its answer in place, and the booking form;
+    `candidates`: the patients matching the typed text, to choose from (patient_picker)."""
+    if result is not None:  # the box then names the patient answered for, by MRN
+        form = {**dict(form.items()), "mrn": result.patient.mrn}
     return render_template(
         "schedule/coverage_check.html",
         form=form,
         errors=errors,
         result=result,
-        patient_options=[(p.id, f"{p.mrn} · {p.last_name}, {p.first_name}") for p in patients],
+        candidates=candidates,
         code_options=[(c.code, f"{c.code} · {c.drug} ({c.brand})") for c in reference.catalog()],
         can_book=may(BOOK_INFUSIONS),
     ), status
@@ -83,11 +90,12 @@ def _page(form, errors, result=None, status=200):
 def _answer(form):
     """-> (result, errors): the patient found by MRN or pick, then the coverage check."""
     try:
-        patient = schedule_service.find_patient(
-            current_user.clinic_id, _int(form.get("patient_id")), search_text(form.get("mrn"))
-        )
-    except AppError as error:
-        return None, service_errors(error)
+        patient, candidates = patient_picker.choose(form)
+    except AppError as error:  # no patient: still say what else is wrong, all at once
+        _, errors = parse_form(CoverageQuestionSchema(), form, patient_id=1)
+        return None, {**service_errors(error), **errors}
+    if patient is None:
+        return None, {"patient_id": ["several patients match: choose one"]}
     data, errors = parse_form(CoverageQuestionSchema(), form, patient_id=patient.id)
     if data is None:
         return None, errors
@@ -104,7 +112,10 @@ def _int(text: str | None) -> int | None:
 @bp.route("/coverage-check", methods=["GET", "POST"])
 def coverage_check():
     if request.method == "GET":
-        return _page(request.args, {})
+        return _page(patient_picker.prefilled(request.args), {})
+    candidates = patient_picker.several(request.form)
+    if candidates is not None:  # several patients match the text: list them, none chosen
+        return _page(request.form, {}, candidates=candidates)
     result, errors = _answer(request.form)
     return _page(request.form, errors, result, 422 if errors else 200)
 
@@ -123,15 +134,13 @@ def _booking(form) -> tuple[dict | None, dict]:
 def book():
     data, errors = _booking(request.form)
     if data is not None:
-        try:
-            infusion, answer = infusions.book(current_user, data)
-            db.session.commit()
-            note = "" if answer.covered else " without coverage (override recorded)"
-            flash(f"Infusion booked for {infusion.scheduled_at:%Y-%m-%d %H:%M}{note}.", "success")
-            return redirect(url_for("infusions.show", infusion_id=infusion.id))
-        except AppError as error:
-            db.session.rollback()
-            return _refused(error)
+        booked, refusal = committed(lambda: infusions.book(current_user, data))
+        if refusal is not None:
+            return _refused(refusal)
+        infusion, answer = booked
+        note = "" if answer.covered else " without coverage (override recorded)"
+        flash(f"Infusion booked for {infusion.scheduled_at:%Y-%m-%d %H:%M}{note}.", "success")
+        return redirect(url_for("infusions.show", infusion_id=infusion.id))
     result, _ = _answer(request.form)
     return _page(request.form, errors, result, 422)
 

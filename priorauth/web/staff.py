@@ -10,9 +10,13 @@ from flask_login import current_user, login_required
 
 from priorauth.errors import AppError, NotFound
 from priorauth.extensions import db
+from priorauth.notify import password_links as link_mail
 from priorauth.permissions import MANAGE_STAFF, ensure_role
-from priorauth.services import clock, password_links, staff, tokens
+from priorauth.queries import lists
+from priorauth.queries.paging import page_request
+from priorauth.services import clock, staff, tokens
 from priorauth.web.forms import refusal_errors
+from priorauth.web.paging import pager
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger("priorauth.staff")
@@ -35,7 +39,7 @@ def _send_link(user, purpose: str) -> bool:
     can send a reset link later, which sets a password just as well.
     """
     try:
-        password_links.send_link(user, purpose, current_user)
+        link_mail.send_link(user, purpose, current_user)
     except OSError as error:  # smtplib errors and a full or unwritable outbox
         db.session.rollback()
         log.warning("password link (%s) for user %s not sent: %s", purpose, user.id, error)
@@ -46,9 +50,12 @@ def _send_link(user, purpose: str) -> bool:
 
 
 def _index(form, errors, status: int = 200):
+    """The staff list (a page of it) and the invitation form."""
+    members = lists.staff(current_user.clinic_id, *page_request(request.args))
     page = render_template(
         "staff/index.html",
-        members=staff.clinic_staff(current_user.clinic_id),
+        members=members.items,
+        paging=pager(members, endpoint="staff.index"),
         now=clock.now_utc(),
         roles=ROLE_OPTIONS,
         form=form,

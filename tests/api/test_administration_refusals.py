@@ -95,18 +95,23 @@ def test_authorization_for_another_code_is_refused_then_overridden(api):
 
 
 @pytest.mark.parametrize(
-    ("given_days", "problem"),
+    ("given_days", "booked_days", "start_days", "problem"),
     [
-        (-1, "{given} is before the approval starts on {start}"),
-        (61, "{given} is after the approval ended on {end}"),
+        (-1, 0, 0, "{given} is before the approval starts on {start}"),
+        (-1, -3, -10, "{given} is after the approval ended on {end}"),
     ],
     ids=["before-start", "after-end"],
 )
-def test_given_outside_the_approved_dates_is_refused(api, given_days, problem):
-    patient, auth = b.approved_auth(api, dose="100", units=500)
-    start, end = TODAY, TODAY + timedelta(days=60)
+def test_given_outside_the_approved_dates_is_refused(
+    api, given_days, booked_days, start_days, problem
+):
+    """Given on another day than booked, no approval covers that day: the booked one stays
+    and the mismatch names why it does not fit (a date given is never in the future)."""
+    start = TODAY + timedelta(days=start_days)
+    end = start + timedelta(days=60) if start_days == 0 else TODAY - timedelta(days=2)
+    patient, auth = b.approved_auth(api, dose="100", units=500, start=start, end=end)
     assert (auth["approved_start"], auth["approved_end"]) == (iso(start), iso(end))
-    infusion = book(api, patient["id"], days=0)
+    infusion = book(api, patient["id"], days=booked_days)
     given = TODAY + timedelta(days=given_days)
     body = refused(api, infusion["id"], administered_at=at(given_days))
     expected = problem.format(given=given, start=start, end=end)

@@ -98,7 +98,7 @@ def test_uncovered_booking_is_409_not_covered_unless_overridden(api):
     assert [r["code"] for r in refused["reasons"]] == ["UNITS_EXHAUSTED"]
     assert db.session.scalar(db.select(db.func.count(Infusion.id))) == 1
     forced = book(api, patient["id"], days=10, override_reason="payer verbally approved")
-    assert forced["authorization_id"] is None
+    assert forced["authorization_id"] == auth["id"]  # an override draws on the approval
     assert forced["override_reason"] == "payer verbally approved"
     event = db.session.scalars(
         db.select(AuditEvent).where(
@@ -127,8 +127,20 @@ def test_administer_with_discard_bills_a_jw_line(api):
     done = administer(api, infusion["id"], dose_mg="900", discarded_mg="100")
     assert done["status"] == "administered"
     assert done["claim_lines"] == [
-        {"hcpcs_code": "J1437", "units": 90, "modifiers": [], "auth_number": "AUTH-1"},
-        {"hcpcs_code": "J1437", "units": 10, "modifiers": ["JW"], "auth_number": "AUTH-1"},
+        {
+            "hcpcs_code": "J1437",
+            "units": 90,
+            "modifiers": [],
+            "auth_number": "AUTH-1",
+            "service_date": iso(TODAY),
+        },
+        {
+            "hcpcs_code": "J1437",
+            "units": 10,
+            "modifiers": ["JW"],
+            "auth_number": "AUTH-1",
+            "service_date": iso(TODAY),
+        },
     ]
     assert api.get(f"/api/v1/authorizations/{auth['id']}").get_json()["units_used"] == 100
 
@@ -138,7 +150,13 @@ def test_administer_without_discard_bills_jz(api):
     infusion = book(api, patient["id"], code="J1437", dose="1000", days=0)
     done = administer(api, infusion["id"], dose_mg="1000")
     assert done["claim_lines"] == [
-        {"hcpcs_code": "J1437", "units": 100, "modifiers": ["JZ"], "auth_number": "AUTH-1"}
+        {
+            "hcpcs_code": "J1437",
+            "units": 100,
+            "modifiers": ["JZ"],
+            "auth_number": "AUTH-1",
+            "service_date": iso(TODAY),
+        }
     ]
     assert api.get(f"/api/v1/authorizations/{auth['id']}").get_json()["status"] == "exhausted"
 
@@ -148,7 +166,13 @@ def test_multi_dose_container_has_no_modifier(api):
     infusion = book(api, patient["id"], code="J1756", dose="200", days=0)
     done = administer(api, infusion["id"], dose_mg="200", discarded_mg="50", container="multi")
     assert done["claim_lines"] == [
-        {"hcpcs_code": "J1756", "units": 200, "modifiers": [], "auth_number": "AUTH-1"}
+        {
+            "hcpcs_code": "J1756",
+            "units": 200,
+            "modifiers": [],
+            "auth_number": "AUTH-1",
+            "service_date": iso(TODAY),
+        }
     ]
 
 

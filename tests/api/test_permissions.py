@@ -103,6 +103,20 @@ WRITES = [
         200,
         lambda w: {"to": "submitted", "channel": "portal", "override_reason": "permission walk"},
     ),
+    (
+        "post",
+        "/api/v1/authorizations/{approved}/renew",
+        perm.EDIT_AUTHORIZATIONS,
+        201,
+        lambda w: {},
+    ),
+    (
+        "post",
+        "/api/v1/authorizations/{approved}/payer-changes",
+        perm.EDIT_AUTHORIZATIONS,
+        200,
+        lambda w: {"payer_reference": "permission walk", "approved_units": 450},
+    ),
     ("post", "/api/v1/infusions", perm.BOOK_INFUSIONS, 201, _booking),
     (
         "patch",
@@ -124,6 +138,13 @@ WRITES = [
         perm.VERIFY_ELIGIBILITY,
         201,
         lambda w: {"method": "phone", "result": "active"},
+    ),
+    (
+        "post",
+        "/api/v1/billing/billed",
+        perm.BILLING,
+        409,  # past the role check: the booking is not given yet, so it is not ready to bill
+        lambda w: {"infusion_ids": [w["infusion"]]},
     ),
     (
         "post",
@@ -159,6 +180,7 @@ def _world(api) -> dict:
         "patient": patient["id"],
         "coverage": auth["coverage_id"],
         "draft": draft["id"],
+        "approved": auth["id"],
         "infusion": booking.get_json()["id"],
     }
 

@@ -86,3 +86,24 @@ def test_expiring_and_uncovered_reminders(api):
     uncovered = [r for r in due if r["type"] == "INFUSION_UNCOVERED"]
     assert [r["infusion_id"] for r in uncovered] == [late["id"]]
     assert "AUTH_EXPIRED" in uncovered[0]["message"] or "ended" in uncovered[0]["message"]
+
+
+def test_a_reminder_on_a_request_says_whom_to_call_and_what_it_leaves_uncovered(api):
+    """The expiring approval's reminder carries its payer's phone and portal and names the
+    first booking after its end that nothing covers; the uncovered one speaks in sentences."""
+    patient, auth = b.approved_auth(api, end=TODAY + timedelta(days=3))
+    contact = {"phone": "1-800-555-0100", "portal_url": "https://pa.example.test"}
+    assert api.patch(f"/api/v1/payers/{auth['payer_id']}", json=contact).status_code == 200
+    late = book(api, patient["id"], days=5, override_reason="renewal in flight")
+    due = reminders(api)
+    (expiring,) = [r for r in due if r["type"] == "AUTH_EXPIRING"]
+    assert expiring["payer"]["phone"] == "1-800-555-0100"
+    assert expiring["payer"]["portal_url"] == "https://pa.example.test"
+    day = iso(TODAY + timedelta(days=5))
+    assert (
+        f"the first booking it leaves uncovered is infusion #{late['id']} on {day}"
+        in (expiring["message"])
+    )
+    (uncovered,) = [r for r in due if r["type"] == "INFUSION_UNCOVERED"]
+    assert "AUTH_EXPIRED" not in uncovered["message"] and "ended" in uncovered["message"]
+    assert uncovered["payer"] is None

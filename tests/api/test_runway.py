@@ -64,16 +64,24 @@ def test_booking_after_the_approval_ends_is_auth_expired(api):
 
 
 def test_earlier_override_spends_units_a_later_booking_reserved(api):
-    """A booking placed before the others is projected first: a later one is then at risk."""
+    """A booking placed before the others is projected first: the last one runs short.
+
+    The override booking draws on the approval (docs/domain.md §6), so as booked now both it
+    and the last booking lack units: neither is covered, and the runway (given in date order)
+    marks the last one as the first uncovered, 100 units short.
+    """
     patient, auth = b.approved_auth(api, units=200, administrations=3)
     book(api, patient["id"], 5)
     later = book(api, patient["id"], 10)
     early = book(api, patient["id"], 2, override_reason="squeezed in")
+    assert early["authorization_id"] == auth["id"]
     body = runway(api, patient["id"])
     badges = {s["infusion_id"]: s["badge"] for s in body["steps"]}
-    assert badges[later["id"]] == "at_risk"
-    assert badges[early["id"]] == "not_covered"
+    assert badges[early["id"]] == badges[later["id"]] == "not_covered"
+    steps = {s["infusion_id"]: s for s in body["steps"]}
+    assert steps[early["id"]]["covered"] is True  # once given first, it is paid for
     assert body["first_uncovered"]["infusion_id"] == later["id"]
+    assert body["first_uncovered"]["units_short"] == 100
 
 
 def test_runway_narrowed_to_one_authorization(api):

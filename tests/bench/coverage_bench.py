@@ -16,8 +16,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from priorauth import create_app
 from priorauth.extensions import db
+from priorauth.factory import create_app
 from priorauth.models import AuthorizationRequest, Coverage, Infusion, Patient
 from priorauth.services import accounts, coverage, tokens
 from priorauth.services.reference import load_catalog

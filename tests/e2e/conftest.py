@@ -79,9 +79,9 @@ class LiveServer:
 def _build_app(tmp: Path):
     from flask_migrate import upgrade
 
-    from priorauth import create_app
+    from priorauth import demo
     from priorauth.extensions import db
-    from priorauth.services import demo
+    from priorauth.factory import create_app
     from priorauth.services.reference import load_catalog
 
     app = create_app(

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from priorauth import create_app
+from priorauth import demo
 from priorauth.extensions import db
+from priorauth.factory import create_app
 from priorauth.models import Clinic, Infusion
-from priorauth.services import demo
 from tests import factories
 
 TODAY = date(2026, 3, 16)

@@ -21,9 +21,8 @@ from tests import factories
 
 
 @pytest.fixture
-def jobs_app(app_ctx, monkeypatch):
-    """The app the jobs run in, as Leader.start sets it."""
-    monkeypatch.setattr(jobs, "_app", app_ctx)
+def jobs_app(app_ctx):
+    """The app the jobs run in: they reach it through its context, as the executor gives it."""
     return app_ctx
 
 
@@ -70,10 +69,10 @@ def test_the_retry_job_sends_only_for_clinics_past_their_digest_hour(jobs_app):
 
 def test_resync_acts_only_on_the_scheduler_of_this_process(jobs_app, clinic, monkeypatch):
     scheduler = BackgroundScheduler(timezone="UTC")  # not started: jobs stay pending
-    monkeypatch.setattr(jobs, "_scheduler", None)  # this process is not the active one
+    assert jobs.active(jobs_app) is None  # this process is not the active one
     jobs.resync()
     assert scheduler.get_jobs() == []
-    monkeypatch.setattr(jobs, "_scheduler", scheduler)
+    monkeypatch.setitem(jobs_app.extensions, jobs.ACTIVE, scheduler)
     jobs.resync()
     assert jobs.clinic_job_id(clinic.id) in {job.id for job in scheduler.get_jobs()}
 

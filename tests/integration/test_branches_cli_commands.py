@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from priorauth import scheduler as jobs
-from priorauth.cli_backup import _size
+from priorauth.cli.backup import _size
+from priorauth.demo import data as demo_data
 from priorauth.extensions import db
 from priorauth.models import Clinic, User
-from priorauth.services import demo_data
 
 
 def cli(app, *args):
@@ -72,15 +72,17 @@ def own_signal_handlers():
         signal.signal(sig, handler)
 
 
-def _terminate_once_scheduling(scheduled: set[str]) -> threading.Thread:
-    """SIGTERM to this process once the scheduler has stored its heartbeat job (the last one
-    it adds); `scheduled` gets the job ids it held then."""
+def _terminate_once_scheduling(app, scheduled: dict) -> threading.Thread:
+    """SIGTERM to this process once the app's scheduler is active (published only once its
+    jobs are synced); `scheduled` gets the scheduler and the job ids it held then."""
 
     def watch() -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if jobs._scheduler is not None and jobs._scheduler.get_job("heartbeat"):
-                scheduled.update(job.id for job in jobs._scheduler.get_jobs())
+            active = jobs.active(app)
+            if active is not None:
+                scheduled["ids"] = {job.id for job in active.get_jobs()}
+                scheduled["scheduler"] = active
                 break
             time.sleep(0.05)
         os.kill(os.getpid(), signal.SIGTERM)
@@ -90,13 +92,10 @@ def _terminate_once_scheduling(scheduled: set[str]) -> threading.Thread:
     return watcher
 
 
-def test_scheduler_run_schedules_until_sigterm_then_stops(
-    app_ctx, clinic, own_signal_handlers, monkeypatch
-):
-    monkeypatch.setattr(jobs, "_scheduler", None)
-    monkeypatch.setattr(jobs, "_app", None)
-    scheduled: set[str] = set()
-    watcher = _terminate_once_scheduling(scheduled)
+def test_scheduler_run_schedules_until_sigterm_then_stops(app_ctx, clinic, own_signal_handlers):
+    assert jobs.active(app_ctx) is None
+    scheduled: dict = {}
+    watcher = _terminate_once_scheduling(app_ctx, scheduled)
     try:
         result = cli(app_ctx, "scheduler", "run", "--standby-poll", "0.1")
     finally:
@@ -105,5 +104,6 @@ def test_scheduler_run_schedules_until_sigterm_then_stops(
             conn.execute(sa.text("DELETE FROM apscheduler_jobs"))
     assert result.exit_code == 0, result.output
     assert result.output == "scheduler starting (Ctrl-C stops it)\nscheduler stopped\n"
-    assert jobs._scheduler is not None and not jobs._scheduler.running
-    assert {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"} <= scheduled
+    assert not scheduled["scheduler"].running and jobs.active(app_ctx) is None
+    expected = {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"}
+    assert expected <= scheduled["ids"]

@@ -7,11 +7,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from priorauth.domain import digests
+from priorauth.domain.digests import subject_of
+from priorauth.domain.reminders import Thresholds
 from priorauth.extensions import db
 from priorauth.models import DigestDelivery
-from priorauth.notify import digest as digests
-from priorauth.notify.render import subject_of
-from priorauth.notify.runner import OUTCOMES, backoff, send_digests, stored_digest
+from priorauth.notify.runner import OUTCOMES, backoff, send_digests
+from priorauth.queries import digests as digest_queries
+from priorauth.queries.digests import stored_digest
 from tests import factories
 from tests.integration.test_digests import deliveries, free_port, smtp_server
 
@@ -112,10 +115,12 @@ def test_backoff_doubles_and_stops_at_six_hours():
 
 
 def test_one_item_is_counted_in_the_singular():
-    one = digests.group([_item("AUTH_EXPIRING", authorization_id=4)], DAY)
+    one = digests.group([_item("AUTH_EXPIRING", authorization_id=4)], DAY, Thresholds())
     assert subject_of(one, "Harbor") == f"Harbor digest for {DAY}: 1 item"
     two = digests.group(
-        [_item("AUTH_EXPIRING", authorization_id=4), _item("UNITS_LOW", authorization_id=5)], DAY
+        [_item("AUTH_EXPIRING", authorization_id=4), _item("UNITS_LOW", authorization_id=5)],
+        DAY,
+        Thresholds(),
     )
     assert subject_of(two, "Harbor") == f"Harbor digest for {DAY}: 2 items"
 
@@ -136,4 +141,4 @@ def test_a_role_without_digest_types_gets_an_empty_digest():
 
 def test_names_are_looked_up_only_for_items_about_a_patient(app_ctx):
     items = [_item("AUTH_EXPIRING", authorization_id=4)]
-    assert digests._with_names(items) == items
+    assert digest_queries.with_names(items) == items

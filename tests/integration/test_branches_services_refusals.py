@@ -18,14 +18,14 @@ from priorauth.services import (
     backup,
     password_links,
     reference,
-    reminders,
     runway,
     schedule,
     staff,
     tokens,
 )
 from priorauth.services.backup import BackupError
-from priorauth.services.dashboard import ClinicQueues
+from priorauth.queries import reminders
+from priorauth.queries.dashboard import ClinicQueues
 from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
@@ -48,7 +48,7 @@ def test_create_user_refusals_name_the_field(clinic, email, role, field):
 
 def test_an_unknown_work_queue_is_not_found(clinic):
     with pytest.raises(NotFound, match="no work queue named overdue_lunch"):
-        ClinicQueues(clinic.id, TODAY).rows("overdue_lunch")
+        ClinicQueues(clinic, datetime.combine(TODAY, datetime.min.time())).rows("overdue_lunch")
 
 
 def test_an_operator_naming_a_missing_user_is_told_the_id(clinic):

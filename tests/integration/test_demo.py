@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from priorauth import demo
+from priorauth.demo import data as demo_data
 from priorauth.domain.evidence_rules import ItemStatus
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.extensions import db
@@ -27,7 +29,7 @@ from priorauth.models import (
     PriorTherapy,
     User,
 )
-from priorauth.services import authorizations, clock, demo, demo_data
+from priorauth.services import authorizations, clock
 from priorauth.services.coverage import decision_due
 
 TODAY = date(2026, 3, 16)
@@ -179,8 +181,11 @@ def test_infusions_booked_ahead_and_given_with_claim_lines(seeded):
         Infusion.scheduled_at < _at(TODAY + timedelta(days=31)),
     )
     assert len(ahead) == 16 and all(i.status == "scheduled" for i in ahead)
-    assert sum(i.authorization_id is not None for i in ahead) == 10
-    assert sum(i.authorization_id is None and bool(i.override_reason) for i in ahead) == 3
+    assert sum(i.authorization_id is not None for i in ahead) == 11
+    overrides = [i for i in ahead if i.override_reason]
+    assert len(overrides) == 3
+    # an override keeps the approval whose dates cover it (docs/domain.md §6): one does
+    assert sum(i.authorization_id is None for i in overrides) == 2
     assert len(_all(Infusion, Infusion.status == "scheduled")) == 16
     assert len(_all(Infusion, Infusion.status == "administered")) == 11
     given = _all(
@@ -257,3 +262,52 @@ def test_default_day_is_the_clinics_local_date(app_ctx):
     auth_numbers = {a.auth_number: a for a in _all(AuthorizationRequest) if a.auth_number}
     first = auth_numbers[f"BH-{today.year}-00123"]
     assert first.approved_start == today - timedelta(days=24)
+
+
+def _events_of(auth: AuthorizationRequest) -> list[AuditEvent]:
+    return _all(
+        AuditEvent,
+        AuditEvent.entity_type == "authorization_requests",
+        AuditEvent.entity_id == auth.id,
+    )
+
+
+def test_history_carries_the_storys_dates_not_the_seed_day(seeded):
+    """MRN-10023's request was submitted 30 days and approved 24 days before the seed day
+    (requests.toml): its audit events say so, as its submitted_at does."""
+    auth = db.session.scalar(
+        sa.select(AuthorizationRequest)
+        .join(Patient)
+        .where(Patient.mrn == "MRN-10023", AuthorizationRequest.hcpcs_code == "J1439")
+    )
+    days = {(e.action, e.to_status): e.at.date() for e in _events_of(auth)}
+    assert days == {
+        ("created", None): TODAY - timedelta(days=30),
+        ("transition", "submitted"): TODAY - timedelta(days=30),
+        ("transition", "approved"): TODAY - timedelta(days=24),
+    }
+    assert auth.submitted_at.date() == TODAY - timedelta(days=30)
+
+
+def test_every_demo_event_happened_between_setup_and_the_seed_day(seeded):
+    events = _all(AuditEvent)
+    setup = TODAY + timedelta(days=demo_data.SETUP_DAY)
+    assert all(setup <= e.at.date() <= TODAY for e in events)
+    users_created = {e.at.date() for e in events if e.entity_type == "users"}
+    assert users_created == {setup}
+    on_seed_day = Counter(e.action for e in events if e.at.date() == TODAY)
+    # logged today: the eight drafts, and six infusions booked for next week and after
+    assert on_seed_day == {"created": 8, "booked": 6}
+    given = [e for e in events if e.action == "administered"]
+    infusions = {i.id: i for i in _all(Infusion, Infusion.status == "administered")}
+    assert len(given) == 11
+    assert all(e.at.date() == infusions[e.entity_id].administered_at.date() for e in given)
+
+
+def test_demo_payers_have_a_phone_and_a_portal(seeded):
+    rows = {p.name: (p.phone, p.portal_url) for p in _all(Payer)}
+    assert rows["Blue Harbor Health"] == (
+        "1-800-555-0142",
+        "https://provider.blueharbor.example/prior-auth",
+    )
+    assert all(phone and portal.startswith("https://") for phone, portal in rows.values())

@@ -19,12 +19,14 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from priorauth.cli_digests import digests_cli
+from priorauth import demo
+from priorauth.cli.digests import digests_cli
+from priorauth.demo import data as demo_data
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Clinic, DigestDelivery, Infusion, Patient, User
 from priorauth.notify import delivery, runner
-from priorauth.notify.runner import backoff, digest_of_day, send_digests
-from priorauth.services import demo, demo_data
+from priorauth.notify.runner import backoff, send_digests
+from priorauth.queries.digests import digest_of_day
 from tests.api.test_integrity_conflict import executing, wait_until
 
 FROZEN = date(2026, 3, 16)  # a Monday
@@ -32,7 +34,7 @@ RUN_AT = datetime(2026, 3, 16, 10, 5)  # UTC: just after the 06:00 digest hour i
 LATER = RUN_AT + timedelta(minutes=6)  # past the first backoff and the pending lease
 MAIL_KEYS = ("MAIL_HOST", "MAIL_PORT", "MAIL_SECURITY", "MAIL_OUTBOX", "DIGEST_SHOW_NAMES")
 ITEM = re.compile(
-    r'<li class="digest-item" data-type="(\w+)"[^>]*>\s*<span class="message">(.*?)</span>'
+    r'<li class="digest-item" data-type="(\w+)"[^>]*>.*?<span class="message">(.*?)</span>'
     r'.*?<a href="([^"]+)"',
     re.S,
 )
@@ -89,13 +91,17 @@ def expected_items(today: date = FROZEN) -> dict[str, list[tuple[str, int]]]:
         ("INFUSION_UPCOMING", infusion_of("MRN-10023", 2, today)),
         ("INFUSION_UPCOMING", infusion_of("MRN-10176", 2, today)),
     ]
-    uncovered = [("INFUSION_UNCOVERED", infusion_of("MRN-10285", 6, today))]
+    units_low = [("UNITS_LOW", auth_of("MRN-10047"))]
+    uncovered = [
+        ("INFUSION_UNCOVERED", infusion_of("MRN-10047", 1, today)),
+        ("INFUSION_UNCOVERED", infusion_of("MRN-10285", 6, today)),
+    ]
     expiring = [("AUTH_EXPIRING", auth_of(mrn)) for mrn in ("MRN-10062", "MRN-10074", "MRN-10058")]
     appeal = [("APPEAL_DEADLINE", auth_of("MRN-10139"))]
     return {
         "front_desk": stale + overdue + expiring + appeal,
-        "scheduler": upcoming + uncovered,
-        "admin": stale + overdue + upcoming + uncovered + expiring + appeal,
+        "scheduler": units_low + uncovered + upcoming,
+        "admin": stale + overdue + units_low + uncovered + upcoming + expiring + appeal,
     }
 
 
@@ -199,7 +205,7 @@ def test_digest_counts_come_first_and_groups_most_urgent_first(clinic_id, inbox)
     assert "7 items due:" in head
     assert re.search(
         r"2\s+Evidence too old\s+1\s+Payer answers overdue"
-        r"\s+3\s+Authorizations expiring\s+1\s+Appeal deadlines",
+        r"\s+3\s+Expiring within 30 days\s+1\s+Appeal deadline within 14 days",
         head,
     )
     assert body.index("digest-counts") < body.index('class="digest-group"')
@@ -210,8 +216,9 @@ def test_items_are_stored_on_the_delivery_row(clinic_id, inbox):
     send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
     row = deliveries()[demo_user("scheduler").email]
     assert (row.status, row.attempts, row.sent_at, row.digest_date) == ("sent", 1, RUN_AT, FROZEN)
-    assert [(i["type"], i["infusion_id"]) for i in row.items] == expected_items()["scheduler"]
-    assert row.items[0]["path"] == f"/infusions/{row.items[0]['infusion_id']}"
+    stored = [(i["type"], i["infusion_id"] or i["authorization_id"]) for i in row.items]
+    assert stored == expected_items()["scheduler"]
+    assert row.items[1]["path"] == f"/infusions/{row.items[1]['infusion_id']}"
 
 
 def test_mrn_and_initials_only_by_default(clinic_id, inbox, mail):
@@ -223,7 +230,7 @@ def test_mrn_and_initials_only_by_default(clinic_id, inbox, mail):
     for row in demo_data.PATIENTS:
         assert f"{row['first_name']} {row['last_name']}" not in sent
         assert not re.search(rf"\b{re.escape(row['last_name'])}\b", sent), row["last_name"]
-        assert not any(code in sent for code in row["dx"]), row["dx"]
+        assert not any(code in sent for code in row["diagnoses"]), row["diagnoses"]
     mail["DIGEST_SHOW_NAMES"] = True
     digest, _ = digest_of_day(demo_user("scheduler"), FROZEN + timedelta(days=1))
     assert "Maria Alvarez" in [item.patient_name for item in digest.items]
@@ -428,7 +435,7 @@ def test_cli_send_dry_run_then_for_real(clinic_id, mail, app_ctx):
     dry = cli.invoke(digests_cli, ["send", "--date", FROZEN.isoformat(), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "(dry run)" in dry.output and "would_send 3" in dry.output
-    assert f"{demo_user('scheduler').email} (scheduler): 4 items" in dry.output
+    assert f"{demo_user('scheduler').email} (scheduler): 6 items" in dry.output
     assert deliveries() == {}
     real = cli.invoke(
         digests_cli, ["send", "--date", FROZEN.isoformat(), "--clinic", demo_data.CLINIC_NAME]

@@ -47,3 +47,50 @@ def test_drift_is_detected(app_ctx):
         assert any(diff[0] == "add_table" for diff in _drift())
     finally:
         db.metadata.remove(extra)
+
+
+def _known_values(sql: str) -> tuple[str, ...]:
+    """The quoted values of a CHECK "... IN ('a', 'b')" (as SQLite stores it, or PostgreSQL's
+    "= ANY (ARRAY['a'::character varying, ...])")."""
+    import re
+
+    return tuple(re.findall(r"'([^']*)'", sql))
+
+
+def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
+    """The migrated CHECK constraints hold exactly the values of domain/vocab.py's enums, so
+    the enum and the database cannot disagree on a spelling."""
+    from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+    from priorauth.domain.vocab import (
+        DeliveryStatus,
+        EligibilityMethod,
+        EligibilityResult,
+        InfusionStatus,
+        PayerKind,
+        Role,
+        Sex,
+        Urgency,
+        values,
+    )
+
+    expected = {
+        "ck_authorization_requests_urgency_known": Urgency,
+        "ck_ckd_statuses_dialysis_known": Dialysis,
+        "ck_digest_deliveries_status_known": DeliveryStatus,
+        "ck_eligibility_checks_method_known": EligibilityMethod,
+        "ck_eligibility_checks_result_known": EligibilityResult,
+        "ck_infusions_status_known": InfusionStatus,
+        "ck_lab_results_test_known": LabTest,
+        "ck_oral_iron_trials_outcome_known": TrialOutcome,
+        "ck_patients_sex_known": Sex,
+        "ck_payers_kind_known": PayerKind,
+        "ck_users_role_known": Role,
+    }
+    inspector = sa.inspect(db.engine)
+    found = {
+        check["name"]: _known_values(check["sqltext"])
+        for table in _tables()
+        for check in inspector.get_check_constraints(table)
+        if check["name"] and check["name"].endswith("_known")
+    }
+    assert found == {name: values(enum) for name, enum in expected.items()}

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
 from priorauth import scheduler as jobs
+from priorauth.demo import data as demo_data
 from priorauth.extensions import db
 from priorauth.models import Clinic, DigestDelivery
-from priorauth.services import demo_data
 from priorauth.services.clock import clinic_today
 from tests import factories
 from tests.integration.test_digests import (

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_EXECUTED
+from flask import current_app
 
 from priorauth import scheduler as jobs
 from priorauth.extensions import db
@@ -95,7 +97,41 @@ def test_resync_adds_a_job_for_a_new_clinic(fast_heartbeat, clinic):
 
 
 def test_apscheduler_table_is_excluded_from_autogenerate(app_ctx):
-    from priorauth.setup import _include_object
+    from priorauth.factory import _include_object
 
     assert _include_object(None, "apscheduler_jobs", "table", True, None) is False
     assert _include_object(None, "patients", "table", True, None) is True
+
+
+def app_of_the_job() -> str:
+    """A job that answers the name of the app whose context it runs in."""
+    return current_app.name
+
+
+def test_the_scheduler_is_published_only_with_its_jobs_and_withdrawn_on_release(app_ctx, clinic):
+    """No module globals: the active scheduler hangs on its app once every job is stored,
+    and jobs reach the app through the context the executor gives them."""
+    leader = jobs.Leader(app_ctx, "solo")
+    assert jobs.active(app_ctx) is None and leader.scheduler is None
+    assert leader.try_lock()
+    try:
+        leader.start()
+        active = jobs.active(app_ctx)
+        assert active is leader.scheduler
+        ids = {job.id for job in active.get_jobs()}
+        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"} <= ids
+        ran, answers = threading.Event(), []
+
+        def collect(event):
+            if event.job_id == "probe":
+                answers.append(event.retval)
+                ran.set()
+
+        active.add_listener(collect, EVENT_JOB_EXECUTED)
+        active.add_job("tests.integration.test_scheduler:app_of_the_job", id="probe")
+        assert ran.wait(15) and answers == [app_ctx.name]
+    finally:
+        leader.release()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM apscheduler_jobs"))
+    assert jobs.active(app_ctx) is None and not leader.scheduler.running

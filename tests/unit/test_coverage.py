@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -44,8 +45,14 @@ def question(dose="100", day=DAY, code="J1439", exclude=None):
     return CoverageQuestion(code, day, Decimal(dose), Decimal(MG_PER_UNIT[code]), exclude)
 
 
+def with_policy(coverages, policy):
+    """Each window with `policy` for every code (None: no policy on file)."""
+    policies = {} if policy is None else dict.fromkeys(MG_PER_UNIT, policy)
+    return tuple(replace(w, policies=policies) for w in coverages)
+
+
 def check(q=None, auths=(), infusions=(), policy=None, coverages=INSURED):
-    return check_coverage(q or question(), auths, infusions, policy, coverages)
+    return check_coverage(q or question(), auths, infusions, with_policy(coverages, policy))
 
 
 # --- covered, and the authorization chosen
@@ -388,8 +395,8 @@ def planned(id, day, dose="500", code="J1439"):
 
 
 def runway(plans, auths, given=(), policies=None, coverages=INSURED):
-    by_code = policies or {}
-    return project_runway(plans, auths, given, lambda code, day: by_code.get(code), coverages)
+    windows = tuple(replace(w, policies=policies or {}) for w in coverages)
+    return project_runway(plans, auths, given, windows)
 
 
 def test_runway_third_infusion_runs_out_of_units():
@@ -445,13 +452,13 @@ def test_runway_uncovered_step_spends_no_units():
 def test_runway_uses_each_days_payer_policy():
     """A plan change mid-course: the later booking is judged by the new payer's dose limit."""
     switch = START + timedelta(days=20)
-    strict = cov.PolicyFacts(max_mg_per_dose=Decimal("400"))
-
-    def policy_on(code, day):
-        return strict if day >= switch else None
-
+    strict = {"J1439": cov.PolicyFacts(max_mg_per_dose=Decimal("400"))}
+    plans_ = (
+        CoverageWindow(date(2025, 1, 1), switch - timedelta(days=1)),
+        CoverageWindow(switch, None, policies=strict),
+    )
     plans = [planned(1, START + timedelta(days=5)), planned(2, switch + timedelta(days=1))]
-    result = project_runway(plans, [auth(units=5000)], (), policy_on, INSURED)
+    result = project_runway(plans, [auth(units=5000)], (), plans_)
     assert result.steps[0].answer.covered
     assert result.first_uncovered.infusion_id == 2
     assert result.first_uncovered.answer.reason_codes == (cov.DOSE_EXCEEDS_LIMIT,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,7 +39,11 @@ def question(dose="100", day=DAY, code="J1439", per_unit="1", exclude=None):
 
 
 def check(q=None, auths=(), infusions=(), policy=None, coverages=INSURED):
-    return check_coverage(q or question(), auths, infusions, policy, coverages)
+    """The check with `policy` on every window for the question's code."""
+    q = q or question()
+    policies = {} if policy is None else {q.hcpcs_code: policy}
+    windows = tuple(replace(w, policies=policies) for w in coverages)
+    return check_coverage(q, auths, infusions, windows)
 
 
 def test_the_module_constants_are_the_designed_ones():

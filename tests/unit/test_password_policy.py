@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from priorauth.services import demo_data
+from priorauth.demo import data as demo_data
 from priorauth.services.passwords import problems
 
 

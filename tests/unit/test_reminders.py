@@ -125,11 +125,21 @@ def test_auth_expiring_uses_the_clinic_tiers():
 
 
 @pytest.mark.parametrize(
-    ("units_left", "booked", "expected"),
-    [(0, 0, 0), (0, 1, 1), (5, 0, 1), (None, 0, 1)],
+    ("units_left", "visits_left", "booked", "expected"),
+    [(0, None, 0, 0), (0, None, 1, 0), (5, None, 0, 1), (None, None, 0, 1), (5, 0, 1, 0)],
 )
-def test_auth_expiring_only_when_something_remains(units_left, booked, expected):
-    state = auth(approved_end=at(10), units_left=units_left, booked_after_today=booked)
+def test_auth_expiring_only_while_the_approval_is_not_used_up(
+    units_left, visits_left, booked, expected
+):
+    """Expiring means what the dashboard's status says: approved, not exhausted (§5); an
+    approval used up by given infusions is exhausted, whatever is still booked on it (those
+    bookings are reminded as not covered)."""
+    state = auth(
+        approved_end=at(10),
+        units_left=units_left,
+        administrations_left=visits_left,
+        booked_after_today=booked,
+    )
     assert len(found(ReminderType.AUTH_EXPIRING, [state])) == expected
 
 
@@ -294,7 +304,8 @@ def test_units_low_message_and_dates():
     state = auth(units_left=6, units_needed_by_booked=10, booked_after_today=2)
     reminder = only(ReminderType.UNITS_LOW, [state])
     assert (reminder.due_date, reminder.urgency) == (TODAY, 0)
-    assert "6 units left but 2 booked infusions need 10, 4 short" in reminder.message
+    expected = "2 booked infusions need 10 units but 6 are not yet used: 4 short (-4 units left)"
+    assert expected in reminder.message
 
 
 @pytest.mark.parametrize(
@@ -372,7 +383,7 @@ def test_uncovered_infusion_message_cites_the_reasons():
     )
     reminder = only(ReminderType.INFUSION_UNCOVERED, infusions=[state])
     assert "authorization #3 ended on 2026-03-12" in reminder.message
-    assert "AUTH_EXPIRED, UNITS_EXHAUSTED" in reminder.message
+    assert "AUTH_EXPIRED" not in reminder.message  # sentences, never raw reason codes
     assert LABEL in reminder.message and str(at(3)) in reminder.message
     assert (reminder.infusion_id, reminder.authorization_id, reminder.patient_id) == (50, 3, 7)
 

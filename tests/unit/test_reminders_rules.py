@@ -117,7 +117,7 @@ def test_an_expiring_approval_with_exactly_one_unit_left_is_reminded():
 
 
 def test_expiring_message_names_units_left_and_booked_infusions():
-    state = auth(approved_end=at(20), units_left=0, booked_after_today=2)
+    state = auth(approved_end=at(20), units_left=4, units_needed_by_booked=4, booked_after_today=2)
     assert only(ReminderType.AUTH_EXPIRING, [state]).message == (
         f"{LABEL}, J1439 authorization #1: ends in 20 days (within 30), on 2026-03-30, "
         "0 units left and 2 infusions booked."

@@ -22,7 +22,10 @@ def planned(id, day, dose="100"):
 
 
 def runway(plans, given=(), policy=None, units=1000):
-    return project_runway(plans, [auth(units)], given, lambda code, day: policy, INSURED)
+    windows = (
+        CoverageWindow(date(2025, 1, 1), None, policies={"J1439": policy} if policy else {}),
+    )
+    return project_runway(plans, [auth(units)], given, windows)
 
 
 def test_each_step_carries_its_booking_date_and_dose():

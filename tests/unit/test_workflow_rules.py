@@ -35,11 +35,11 @@ def test_allowed_targets_are_listed_in_the_designed_order():
     assert workflow.ALLOWED == {
         S.DRAFT: (S.SUBMITTED, S.NOT_REQUIRED, S.CANCELLED),
         S.SUBMITTED: (S.PENDED, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED),
-        S.PENDED: (S.SUBMITTED, S.CANCELLED),
+        S.PENDED: (S.SUBMITTED, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED),
         S.DENIED: (S.APPEALED,),
         S.APPEALED: (S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED),
         S.APPROVED: (S.CANCELLED,),
-        S.PARTIALLY_APPROVED: (S.CANCELLED,),
+        S.PARTIALLY_APPROVED: (S.APPEALED, S.CANCELLED),
         S.NOT_REQUIRED: (),
         S.CANCELLED: (),
     }
@@ -48,11 +48,12 @@ def test_allowed_targets_are_listed_in_the_designed_order():
 
 def test_refusal_message_and_code_in_full():
     with pytest.raises(TransitionRefused) as error:
-        check_transition("pended", "approved")
+        check_transition("pended", "draft")
     assert str(error.value) == (
-        "cannot move a pended request to approved; allowed: submitted, cancelled"
+        "cannot move a pended request to draft; allowed: submitted, approved, "
+        "partially_approved, denied, cancelled"
     )
-    assert (error.value.current, error.value.target) == (S.PENDED, "approved")
+    assert (error.value.current, error.value.target) == (S.PENDED, "draft")
     assert error.value.code == "TRANSITION_NOT_ALLOWED"
     with pytest.raises(TransitionRefused) as final:
         check_transition(S.CANCELLED, "draft")

@@ -155,7 +155,7 @@ def test_filter_by_patient_goes_through_a_posted_mrn(client, clinic, admin, desk
     assert len(rows) == 1 and "MRN-A" in rows[0]
     missing = client.post("/audit/patient", data={"mrn": "NOPE"})
     assert missing.status_code == 422
-    assert "no patient with MRN NOPE" in missing.get_data(as_text=True)
+    assert "No patient with MRN NOPE." in missing.get_data(as_text=True)
 
 
 def test_filter_by_user_and_by_action(client, clinic, admin, desk):
@@ -198,7 +198,7 @@ def test_dates_are_clinic_local_days(client, clinic, admin, desk):
     assert len(table_rows(both)) == 2
     backwards = client.get("/audit?since=2026-03-02&until=2026-03-01")
     assert backwards.status_code == 422
-    assert "must be on or after since" in backwards.get_data(as_text=True)
+    assert "Last day must be on or after the first day." in backwards.get_data(as_text=True)
 
 
 def test_pages_of_50_keep_the_filters(client, clinic, admin, desk):

@@ -69,7 +69,7 @@ def test_editing_a_patient_with_a_bad_birth_date_names_the_field(page, api):
     form = {"mrn": "MRN-1", **PATIENT_FORM, "birth_date": "not a date"}
     response = page.post(f"/patients/{patient['id']}/edit", data=form)
     assert response.status_code == 422
-    assert "Not a valid date." in response.text
+    assert "Date of birth must be a date written as YYYY-MM-DD" in response.text
     db.session.expire_all()
     assert db.session.get(Patient, patient["id"]).first_name == "Ada"
 
@@ -126,7 +126,7 @@ def test_new_request_with_another_patients_coverage_is_refused(page, api, draft)
 def test_a_step_to_an_unknown_status_is_refused_and_the_request_stays(page, draft):
     response = page.post(f"/authorizations/{draft['id']}/transition", data={"to": "teleported"})
     assert response.status_code == 422
-    assert "Must be one of" in response.text
+    assert "Next step must be one of the choices offered." in response.text
     assert db.session.get(AuthorizationRequest, draft["id"]).status == "draft"
 
 
@@ -155,7 +155,7 @@ def test_editing_a_request_with_a_bad_dose_names_the_field(page, draft):
     form = _edit_form(draft, dose_mg="lots")
     response = page.post(f"/authorizations/{draft['id']}/edit", data=form)
     assert response.status_code == 422
-    assert "Not a valid number." in response.text
+    assert "Dose (mg) must be a number." in response.text
     assert db.session.get(AuthorizationRequest, draft["id"]).dose_mg == 750
 
 
@@ -164,7 +164,7 @@ def test_editing_a_request_to_end_before_it_starts_is_refused(page, draft):
     form = _edit_form(draft, requested_start="", requested_end=early)
     response = page.post(f"/authorizations/{draft['id']}/edit", data=form)
     assert response.status_code == 422
-    assert "must be on or after requested_start" in response.text
+    assert "Requested end must be on or after the requested start." in response.text
     stored = db.session.get(AuthorizationRequest, draft["id"])
     assert stored.requested_end.isoformat() == draft["requested_end"]
 
@@ -173,7 +173,7 @@ def test_a_second_payer_with_the_same_name_is_refused(page, api):
     b.payer(api, name="Blue Harbor Health")
     response = page.post("/payers/new", data={"name": "blue harbor health", "kind": "commercial"})
     assert response.status_code == 422
-    assert "a payer named" in response.text and "already exists" in response.text
+    assert "A payer named" in response.text and "already exists." in response.text
     assert _count(Payer) == 1
 
 
@@ -182,7 +182,7 @@ def test_editing_a_payer_with_a_bad_response_time_names_the_field(page, api):
     form = {"name": payer["name"], "standard_response_days": "soon"}
     response = page.post(f"/payers/{payer['id']}/edit", data=form)
     assert response.status_code == 422
-    assert "Not a valid integer." in response.text
+    assert "Days to answer a standard request must be a whole number." in response.text
     db.session.expire_all()
     assert db.session.get(Payer, payer["id"]).standard_response_days == 15
 

@@ -41,7 +41,7 @@ def test_coverage_check_with_a_bad_dose_names_the_dose(page, api):
     covered_patient(api)
     response = check(page, mrn="MRN-C", dose_mg="a lot")
     assert response.status_code == 422
-    assert _error_of(response.text, "dose_mg") == "Not a valid number."
+    assert _error_of(response.text, "dose_mg") == "Dose (mg) must be a number."
 
 
 def test_coverage_check_for_a_code_outside_the_catalog_names_the_code(page, api):
@@ -98,7 +98,7 @@ def test_administration_with_a_bad_dose_names_the_dose_and_records_nothing(page,
     form = administration(dose_mg="plenty")
     response = page.post(f"/infusions/{infusion['id']}/administration", data=form)
     assert response.status_code == 422
-    assert "Not a valid number." in response.text
+    assert "Dose (mg) must be a number." in response.text
     assert db.session.get(Infusion, infusion["id"]).status == "scheduled"
 
 

@@ -124,7 +124,7 @@ def test_a_patient_without_mrn_is_refused_beside_the_field_keeping_the_name(clie
     response = client.post("/patients/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="f-mrn-error"' in page and "Missing data for required field." in page
+    assert 'id="f-mrn-error"' in page and "MRN is required." in page
     assert 'value="Grace"' in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Patient)) == 0
 
@@ -200,7 +200,7 @@ def test_a_coverage_is_added_by_form(client, front_desk, patient, payer, today):
         f"/patients/{patient.id}/coverages",
         data={**form, "end_date": iso(today - timedelta(days=1))},
     )
-    assert bad.status_code == 422 and "must be on or after start_date" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "End date must be on or after the start date." in bad.text
 
 
 def test_evidence_goes_back_only_to_a_page_of_this_site(client, front_desk, patient, today):

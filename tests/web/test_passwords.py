@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import User
+from priorauth.notify import password_links as link_mail
 from priorauth.services import accounts, password_links, staff
 from priorauth.web.auth import LINK_REFUSED
 from tests import factories
@@ -32,7 +33,7 @@ def _sent_link(path: str) -> str:
 
 
 def _send(user, purpose: str, actor) -> str:
-    where = password_links.send_link(user, purpose, actor)
+    where = link_mail.send_link(user, purpose, actor)
     db.session.commit()
     return _sent_link(where)
 
@@ -128,7 +129,7 @@ def test_a_reset_unlocks_the_account(client, admin, front_desk, monkeypatch):
 
 
 def test_the_email_names_the_clinic_and_the_link_lifetime(admin, front_desk):
-    where = password_links.send_link(front_desk, "reset", admin)
+    where = link_mail.send_link(front_desk, "reset", admin)
     message = email.message_from_bytes(Path(where).read_bytes(), policy=policy.default)
     assert message["To"] == front_desk.email
     assert message["Subject"] == "Reset your priorauth password"
@@ -147,7 +148,7 @@ def test_a_reset_goes_only_to_an_active_user_of_the_clinic(admin, front_desk):
         staff.reset_target(admin, front_desk.id)
     front_desk.active = True
     target = staff.reset_target(admin, front_desk.id)
-    assert Path(password_links.send_link(target, "reset", admin)).exists()
+    assert Path(link_mail.send_link(target, "reset", admin)).exists()
 
 
 def _change(client, current, new, confirm=None):

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from priorauth import create_app
 from priorauth.extensions import db
+from priorauth.factory import create_app
 from priorauth.models import Patient
 from priorauth.notify.delivery import write_outbox
 from tests.web.test_security_headers import sign_in

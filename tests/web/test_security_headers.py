@@ -138,7 +138,7 @@ def test_page_templates_have_no_inline_script_style_or_handler():
 def _one_item_digest():
     from datetime import date
 
-    from priorauth.notify.digest import Digest, DigestItem, Group
+    from priorauth.domain.digests import Digest, DigestItem, Group
 
     item = DigestItem("expiring", date(2025, 3, 10), "Auth #7 expires", "/authorizations/7", 1)
     return Digest(date(2025, 3, 3), (Group("expiring", "Expiring", (item,)),))

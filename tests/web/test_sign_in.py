@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from priorauth import create_app
 from priorauth.config import ConfigError
 from priorauth.extensions import db
+from priorauth.factory import create_app
 from priorauth.models import User
 from priorauth.models.base import utcnow
 from tests import factories

@@ -1,8 +1,8 @@
-"""The demo clinic: a living Riverside Infusion Center, built through the services.
+"""Seed the demo clinic through the same services as the pages, one story day at a time.
 
-`seed()` reads the tables in demo_data, turns their day offsets into dates around
-`today` and goes through the same services as the pages, so every row has its
-audit events. The same `today` always gives the same clinic (fixed random seed).
+Each row is written inside `clock.replaying(...)` at its story moment, so its audit event
+carries the day the story gives it (a request submitted thirty days ago shows its submission
+thirty days ago). The same `today` always gives the same clinic (fixed random seed).
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from priorauth.demo import data
+from priorauth.demo.history import evidence_of
 from priorauth.extensions import db
 from priorauth.models import Clinic
 from priorauth.services import (
@@ -25,12 +28,13 @@ from priorauth.services import (
     payers,
     transitions,
 )
-from priorauth.services import demo_data as data
 
 RANDOM_SEED = 20260401
-DATE_FIELDS = ("approved_start", "approved_end", "decided_on")
+DATE_FIELDS = ("approved_start", "approved_end")
+DECIDED = ("approved", "partially_approved", "denied")  # steps that carry decided_on
 SLOTS = (time(8, 30), time(9, 0), time(10, 0), time(11, 30), time(13, 0), time(14, 30))
 DEFAULT_OVERRIDE = "Clinical notes sent with the request"
+RECORDED_AT = time(15, 0)  # UTC: mid-morning in New York, when staff record things
 
 
 def seed(force: bool = False, today: date | None = None) -> list[tuple[str, str]] | None:
@@ -61,7 +65,7 @@ def _free_suffix(force: bool) -> int | None:
 
 
 class _Seeder:
-    """Builds one demo clinic; day offsets in demo_data are counted from `today`."""
+    """Builds one demo clinic; day offsets in the data files are counted from `today`."""
 
     def __init__(self, clinic: Clinic, today: date, suffix: int):
         self.clinic, self.today, self.suffix = clinic, today, suffix
@@ -72,14 +76,16 @@ class _Seeder:
         self.coverages: dict[tuple[str, str], object] = {}
 
     def run(self) -> None:
-        self.add_users()
-        self.add_payers()
+        with self.on(data.SETUP_DAY):
+            self.add_users()
+            self.add_payers()
         for row in data.PATIENTS:
-            self.add_patient(row)
+            with self.on(row["registered"]):
+                self.add_patient(row)
         for row in data.REQUESTS:
             self.add_request(row)
-        for row in sorted(data.INFUSIONS, key=lambda r: r[2]):
-            self.add_infusion(*row)
+        for row in sorted(data.INFUSIONS, key=lambda r: r["day"]):
+            self.add_infusion(row)
 
     # dates -------------------------------------------------------------------------------
 
@@ -89,8 +95,12 @@ class _Seeder:
         return self.today + timedelta(days=offset)
 
     def moment(self, offset) -> datetime:
-        """A UTC time mid-morning in New York on that day (when staff record things)."""
-        return datetime.combine(self.day(offset), time(15, 0))
+        """The UTC moment staff record things on that day."""
+        return datetime.combine(self.day(offset), RECORDED_AT)
+
+    def on(self, offset):
+        """Audit events written inside happen on that story day."""
+        return clock.replaying(self.moment(offset))
 
     # people and payers -------------------------------------------------------------------
 
@@ -103,113 +113,76 @@ class _Seeder:
 
     def add_payers(self) -> None:
         admin = self.users["admin"]
-        for key, fields in data.PAYERS.items():
+        for key, row in data.PAYERS.items():
+            fields = {k: v for k, v in row.items() if k != "plan"}
             self.payers[key] = payers.create_payer(admin, {"kind": "commercial", **fields})
         for (key, code), policy in data.POLICIES.items():
             payers.put_policy(admin, self.payers[key].id, code, policy)
 
     def add_patient(self, row: dict) -> None:
         desk = self.users["front_desk"]
-        fields = {k: row[k] for k in ("mrn", "first_name", "last_name", "sex")}
-        fields["birth_date"] = date.fromisoformat(row["birth_date"])
+        fields = {k: row[k] for k in ("mrn", "first_name", "last_name", "sex", "birth_date")}
         patient = patients.create_patient(desk, fields)
         self.patients[row["mrn"]] = patient
-        for payer, start, end in row["cover"]:
-            self.add_coverage(row["mrn"], payer, start, end)
-        for kind, evidence in self.evidence_of(row):
+        for coverage in row["coverage"]:
+            self.add_coverage(row["mrn"], coverage)
+        for kind, evidence in evidence_of(row, self.day):
             patients.add_evidence(desk, patient.id, kind, evidence)
 
-    def add_coverage(self, mrn: str, payer: str, start, end) -> None:
+    def add_coverage(self, mrn: str, row: dict) -> None:
+        payer = row["payer"]
+        end = row.get("end")
         coverage = patients.add_coverage(
             self.users["front_desk"],
             self.patients[mrn].id,
             {
                 "payer_id": self.payers[payer].id,
                 "member_id": f"{payer}{self.rng.randint(100000000, 999999999)}",
-                "plan_name": data.PLANS[payer],
-                "start_date": self.day(start),
+                "plan_name": data.PAYERS[payer]["plan"],
+                "start_date": self.day(row["start"]),
                 "end_date": None if end is None else self.day(end),
             },
         )
         self.coverages[(mrn, payer)] = coverage
-
-    def evidence_of(self, row: dict) -> list[tuple[str, dict]]:
-        """The patient's dated evidence as (kind, fields) in the order a clinic records it."""
-        found = [("diagnosis", {"code": code, "observed_on": self.day(-400)}) for code in row["dx"]]
-        if row["ckd"]:
-            stage, dialysis, on = row["ckd"]
-            found.append(
-                ("ckd_status", {"stage": stage, "dialysis": dialysis, "observed_on": self.day(on)})
-            )
-        if row["oral"]:
-            found.append(("oral_iron_trial", self.oral_trial(*row["oral"])))
-        if row["prior"] is not None:
-            found.append(
-                (
-                    "prior_product",
-                    {
-                        "hcpcs_code": "J1756",
-                        "given_on": self.day(row["prior"]),
-                        "note": "iron sucrose at Lakeside Regional Hospital, partial response",
-                    },
-                )
-            )
-        return found + self.labs(row["labs"])
-
-    def oral_trial(self, start, end, outcome, note=None) -> dict:
-        drug = "ferrous gluconate 324 mg" if outcome == "intolerance" else "ferrous sulfate 325 mg"
-        return {
-            "drug": drug,
-            "start_date": self.day(start),
-            "end_date": self.day(end),
-            "outcome": outcome,
-            "note": note,
-        }
-
-    def labs(self, labs) -> list[tuple[str, dict]]:
-        if labs is None:
-            return []
-        on, *values = labs
-        tests = zip(("ferritin", "tsat", "hemoglobin"), values, strict=True)
-        return [
-            ("lab", {"test": test, "value": Decimal(str(value)), "observed_on": self.day(on)})
-            for test, value in tests
-        ]
 
     # requests ----------------------------------------------------------------------------
 
     def add_request(self, row: dict) -> None:
         patient_row = next(p for p in data.PATIENTS if p["mrn"] == row["mrn"])
         start = self.day(row["start"])
-        auth = authorizations.create_authorization(
-            self.users["front_desk"],
-            {
-                "patient_id": self.patients[row["mrn"]].id,
-                "coverage_id": self.coverages[(row["mrn"], row["payer"])].id,
-                "hcpcs_code": row["code"],
-                "diagnosis_codes": list(patient_row["dx"]),
-                "ordering_provider": self.rng.choice(data.PROVIDERS),
-                "dose_mg": row["dose"],
-                "administrations": row["admins"],
-                "requested_start": start,
-                "requested_end": start + timedelta(days=row["days"] - 1),
-                "urgency": row["urgency"],
-            },
-        )
-        for step in row["steps"]:
-            self.apply_step(auth, step)
+        fields = {
+            "patient_id": self.patients[row["mrn"]].id,
+            "coverage_id": self.coverages[(row["mrn"], row["payer"])].id,
+            "hcpcs_code": row["code"],
+            "diagnosis_codes": list(patient_row["diagnoses"]),
+            "ordering_provider": self.rng.choice(data.PROVIDERS),
+            "dose_mg": Decimal(str(row["dose_mg"])),
+            "administrations": row["administrations"],
+            "requested_start": start,
+            "requested_end": start + timedelta(days=row["days"] - 1),
+            "urgency": row.get("urgency", "standard"),
+        }
+        with self.on(row["created"]):
+            auth = authorizations.create_authorization(self.users["front_desk"], fields)
+        for step in row.get("steps", ()):
+            with self.on(step["on"]):
+                self.apply_step(auth, step)
 
     def apply_step(self, auth, step: dict) -> None:
         """One workflow step, recorded as of its own day (back-dated submissions included)."""
-        payload = {k: v for k, v in step.items() if k != "on" and v is not None}
+        payload = {k: v for k, v in step.items() if k != "on"}
         for field in DATE_FIELDS:
             if field in payload:
                 payload[field] = self.day(payload[field])
+        if payload["to"] in DECIDED:
+            payload["decided_on"] = self.day(step["on"])
         if "auth_number" in payload:
             payload["auth_number"] = payload["auth_number"].format(year=self.today.year)
         on = self.day(step["on"])
-        if payload["to"] == "submitted" and not self.ready(auth, on, payload):
-            payload["override_reason"] = DEFAULT_OVERRIDE
+        if payload["to"] == "submitted":
+            payload.setdefault("channel", "portal")
+            if not self.ready(auth, on, payload):
+                payload["override_reason"] = DEFAULT_OVERRIDE
         transitions.transition(
             self.users["front_desk"], auth.id, payload, self.moment(step["on"]), on
         )
@@ -221,28 +194,37 @@ class _Seeder:
 
     # infusions ---------------------------------------------------------------------------
 
-    def add_infusion(self, mrn, code, offset, dose, discarded, override) -> None:
-        when = datetime.combine(self.day(offset), self.rng.choice(SLOTS))
+    def add_infusion(self, row: dict) -> None:
+        when = datetime.combine(self.day(row["day"]), self.rng.choice(SLOTS))
         booking = {
-            "patient_id": self.patients[mrn].id,
-            "hcpcs_code": code,
+            "patient_id": self.patients[row["mrn"]].id,
+            "hcpcs_code": row["code"],
             "scheduled_at": when,
-            "dose_mg": Decimal(dose),
+            "dose_mg": Decimal(row["dose_mg"]),
         }
-        if override:
-            booking["override_reason"] = override
-        infusion, _ = infusions.book(self.users["scheduler"], booking)
-        if discarded is not None:
-            self.administer(infusion, mrn, offset, dose, discarded)
+        if "override_reason" in row:
+            booking["override_reason"] = row["override_reason"]
+        with self.on(row["booked"]):
+            infusion, _ = infusions.book(self.users["scheduler"], booking)
+        if "discarded_mg" in row:
+            self.administer(infusion, row)
 
-    def administer(self, infusion, mrn, offset, dose, discarded) -> None:
+    def administer(self, infusion, row: dict) -> None:
         given_at = infusion.scheduled_at + timedelta(minutes=40)
         record = {
-            "dose_mg": Decimal(dose),
-            "discarded_mg": Decimal(discarded),
+            "dose_mg": Decimal(row["dose_mg"]),
+            "discarded_mg": Decimal(row["discarded_mg"]),
             "lot_number": f"{infusion.hcpcs_code[0]}{self.rng.randint(100000, 999999)}",
             "lot_expiration": given_at.date() + timedelta(days=self.rng.randint(120, 540)),
-            "reaction": data.REACTIONS.get((mrn, offset), "none observed"),
+            "reaction": row.get("reaction", "none observed"),
             "container": "single",
         }
-        administration.administer(self.users["billing"], infusion.id, record, now_local=given_at)
+        with clock.replaying(self._utc(given_at)):
+            administration.administer(
+                self.users["billing"], infusion.id, record, now_local=given_at
+            )
+
+    def _utc(self, local: datetime) -> datetime:
+        """A clinic-local wall-clock time as naive UTC."""
+        aware = local.replace(tzinfo=ZoneInfo(self.clinic.timezone))
+        return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)

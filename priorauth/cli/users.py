@@ -1,9 +1,9 @@
-"""flask commands for operators: reference and demo data, users, digests, scheduler."""
+"""`flask seed-reference`, `flask seed-demo` and `flask users ...`: reference and demo data,
+users, roles and API tokens."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from priorauth.errors import AppError
@@ -26,7 +26,8 @@ def seed_reference() -> None:
 @click.option("--force", is_flag=True, help="Add the demo clinic even if one exists.")
 def seed_demo(force: bool) -> None:
     """Create the demo clinic: users of each role, payers, patients, requests, infusions."""
-    from priorauth.services import demo, demo_data
+    from priorauth import demo
+    from priorauth.demo import data as demo_data
 
     reference.load_catalog()
     logins = demo.seed(force=force)
@@ -155,14 +156,3 @@ def set_role(email: str, role: str) -> None:
     """Give a user another role (their sessions end)."""
     user = _user(email)
     _run(staff.change_role, user.id, role, done=f"{user.email} is now {role}")
-
-
-def register_commands(app: Flask) -> None:
-    from priorauth.cli_digests import digests_cli
-    from priorauth.cli_scheduler import scheduler_cli
-
-    for command in (seed_reference, seed_demo, users_cli, scheduler_cli, digests_cli):
-        app.cli.add_command(command)
-    from priorauth.cli_backup import backup_cli  # noqa: E402 - flask backup create/restore
-
-    app.cli.add_command(backup_cli)

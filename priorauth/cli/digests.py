@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 
 from priorauth.extensions import db
 from priorauth.models import Clinic, User
-from priorauth.notify.digest import digest_for
 from priorauth.notify.render import render
-from priorauth.notify.runner import digest_of_day, items_on, recipients, send_digests
+from priorauth.notify.runner import recipients, send_digests
+from priorauth.queries.digests import digest_for, digest_of_day, items_on
 from priorauth.services.clock import clinic_today
 
 digests_cli = AppGroup("digests", help="Send and preview the daily email digests.")

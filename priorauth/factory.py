@@ -1,9 +1,10 @@
-"""The register_* steps of the app factory."""
+"""The application factory: `create_app` configures Flask, then runs each register_* step."""
 
 from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -12,6 +13,26 @@ from sqlalchemy.engine import Engine
 from priorauth import config as settings
 from priorauth.extensions import api, csrf, db, limiter, login_manager, migrate
 from priorauth.security import make_private, private_dir, sqlite_files
+
+TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Configure, then register each part; the order of the steps matters where noted."""
+    app = Flask("priorauth", instance_relative_config=True, template_folder=TEMPLATES)
+    register_config(app, config)
+    register_logging(app)
+    register_extensions(app)
+    register_auth(app)  # sessions first: an expired one is never used by what follows
+    register_sign_in_gate(app)
+    register_csrf(app)  # after the gate: a write without a session is told to sign in
+    register_json_body_check(app)
+    register_api(app)
+    register_web(app)
+    register_error_rendering(app)  # after register_api: replaces flask-smorest's handler
+    register_security_headers(app)
+    register_cli(app)
+    return app
 
 
 def register_config(app: Flask, overrides: dict | None) -> None:
@@ -52,7 +73,6 @@ def register_extensions(app: Flask) -> None:
         include_object=_include_object,
         compare_type=True,
     )
-    csrf.init_app(app)
 
 
 def register_auth(app: Flask) -> None:
@@ -92,19 +112,34 @@ def register_cli(app: Flask) -> None:
     register_commands(app)
 
 
-def register_errors(app: Flask) -> None:
-    """JSON errors under /api/v1, the error page elsewhere."""
+def register_error_rendering(app: Flask) -> None:
+    """JSON errors under /api/v1 (the error contract, docs/api.md), the error page elsewhere."""
     from priorauth.api.errors import register_error_handlers
 
     register_error_handlers(app)
 
 
-def register_request_guards(app: Flask) -> None:
-    """Before every view: sign-in, then CSRF, then the JSON body check (priorauth/guards.py)."""
-    from priorauth.guards import REQUEST_GUARDS
+def register_sign_in_gate(app: Flask) -> None:
+    """Before every view: a signed-in user or bearer token, but on the public pages."""
+    from priorauth.guards import require_sign_in
 
-    for guard in REQUEST_GUARDS:
-        app.before_request(guard)
+    app.before_request(require_sign_in)
+
+
+def register_csrf(app: Flask) -> None:
+    """CSRF tokens on every unsafe request but bearer-only API calls (guards.protect_from_csrf
+    is the one place that decides: WTF_CSRF_CHECK_DEFAULT is off)."""
+    from priorauth.guards import protect_from_csrf
+
+    csrf.init_app(app)
+    app.before_request(protect_from_csrf)
+
+
+def register_json_body_check(app: Flask) -> None:
+    """API writes carry a JSON object: a form, no body or `null` is refused."""
+    from priorauth.guards import require_json_object
+
+    app.before_request(require_json_object)
 
 
 def register_security_headers(app: Flask) -> None:

@@ -1,0 +1,15 @@
+"""flask commands for operators: reference and demo data, users, digests, scheduler, backups."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    from priorauth.cli.backup import backup_cli
+    from priorauth.cli.digests import digests_cli
+    from priorauth.cli.scheduler import scheduler_cli
+    from priorauth.cli.users import seed_demo, seed_reference, users_cli
+
+    for command in (seed_reference, seed_demo, users_cli, scheduler_cli, digests_cli, backup_cli):
+        app.cli.add_command(command)

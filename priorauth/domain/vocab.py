@@ -1,0 +1,206 @@
+"""The closed vocabularies of priorauth, one StrEnum each, with the words pages show for them.
+
+A stored value (a status, a role, a payer kind) is spelled once, here or beside the rule that
+owns it (workflow.Status, evidence.LabTest, ...); models build their CHECK constraints from
+these enums, schemas their `OneOf` choices, and templates show `label(value)` (the `label`
+filter), never the raw value. `labelled` registers an enum's labels and refuses an enum with a
+member left unlabelled, so a new value cannot reach a page as snake_case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+from priorauth.domain.workflow import Status
+
+_LABELS: dict[type[StrEnum], dict[str, str]] = {}
+
+
+def labelled(labels: dict[str, str]) -> Callable[[type], type]:
+    """Class decorator: the enum's labels, one per member, no more, no fewer."""
+
+    def register(enum: type[StrEnum]) -> type[StrEnum]:
+        register_labels(enum, labels)
+        return enum
+
+    return register
+
+
+def register_labels(enum: type[StrEnum], labels: dict[str, str]) -> None:
+    """Labels for an enum defined elsewhere (workflow.Status, evidence.LabTest, ...)."""
+    values = {member.value for member in enum}
+    if set(labels) != values:
+        raise ValueError(f"{enum.__name__} labels do not match its values: {values ^ set(labels)}")
+    _LABELS[enum] = dict(labels)
+
+
+class Vocabulary(StrEnum):
+    """A closed vocabulary: its members have a `label`; `values()` and `choices()` feed
+    constraints, schemas and select boxes."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self.value]
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        return values(cls)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return choices(cls)
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    """The stored spellings, in declaration order."""
+    return tuple(member.value for member in enum)
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select box, in declaration order."""
+    return [(member.value, _LABELS[enum][member.value]) for member in enum]
+
+
+def label(value, vocabulary: type[StrEnum] | None = None) -> str:
+    """The words for a stored value: of the given vocabulary, of the member's own, or of the
+    first vocabulary that knows the string (the same value has the same words everywhere:
+    tests/unit/test_vocab.py pins it). Unknown values and None come back as they are."""
+    if value is None:
+        return ""
+    enum = vocabulary or (type(value) if type(value) in _LABELS else None)
+    if enum is not None:
+        return _LABELS[enum].get(str(value), str(value))
+    for labels in _LABELS.values():
+        if str(value) in labels:
+            return labels[str(value)]
+    return str(value)
+
+
+def vocabularies() -> dict[type[StrEnum], dict[str, str]]:
+    """Every registered vocabulary and its labels (for tests and documentation)."""
+    return {enum: dict(labels) for enum, labels in _LABELS.items()}
+
+
+@labelled(
+    {"front_desk": "Front desk", "scheduler": "Scheduler", "billing": "Billing", "admin": "Admin"}
+)
+class Role(Vocabulary):
+    FRONT_DESK = "front_desk"
+    SCHEDULER = "scheduler"
+    BILLING = "billing"
+    ADMIN = "admin"
+
+
+@labelled(
+    {
+        "scheduled": "Scheduled",
+        "administered": "Administered",
+        "cancelled": "Cancelled",
+        "no_show": "No-show",
+    }
+)
+class InfusionStatus(Vocabulary):
+    SCHEDULED = "scheduled"
+    ADMINISTERED = "administered"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+@labelled({"active": "Active", "inactive": "Inactive", "changed_plan": "Changed plan"})
+class EligibilityResult(Vocabulary):
+    """What re-verifying a patient's insurance found."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    CHANGED_PLAN = "changed_plan"
+
+
+@labelled({"portal": "Payer portal", "phone": "Phone", "electronic": "Electronic"})
+class EligibilityMethod(Vocabulary):
+    """How the insurance was re-verified."""
+
+    PORTAL = "portal"
+    PHONE = "phone"
+    ELECTRONIC = "electronic"
+
+
+@labelled({"portal": "Payer portal", "fax": "Fax", "phone": "Phone", "electronic": "Electronic"})
+class Channel(Vocabulary):
+    """How a request went to the payer."""
+
+    PORTAL = "portal"
+    FAX = "fax"
+    PHONE = "phone"
+    ELECTRONIC = "electronic"
+
+
+@labelled(
+    {"commercial": "Commercial", "medicare": "Medicare", "medicaid": "Medicaid", "other": "Other"}
+)
+class PayerKind(Vocabulary):
+    COMMERCIAL = "commercial"
+    MEDICARE = "medicare"
+    MEDICAID = "medicaid"
+    OTHER = "other"
+
+
+@labelled({"standard": "Standard", "expedited": "Expedited"})
+class Urgency(Vocabulary):
+    STANDARD = "standard"
+    EXPEDITED = "expedited"
+
+
+@labelled({"F": "Female", "M": "Male", "X": "Other / not stated"})
+class Sex(Vocabulary):
+    FEMALE = "F"
+    MALE = "M"
+    OTHER = "X"
+
+
+@labelled({"single": "Single-dose", "multi": "Multi-dose"})
+class Container(Vocabulary):
+    """The vial an administration drew from (docs/domain.md: JW/JZ apply to single-dose)."""
+
+    SINGLE = "single"
+    MULTI = "multi"
+
+
+@labelled({"pending": "Pending", "sent": "Sent", "failed": "Failed"})
+class DeliveryStatus(Vocabulary):
+    """A digest email's delivery."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+register_labels(
+    Status,
+    {
+        "draft": "Draft",
+        "submitted": "Submitted",
+        "pended": "Pended",
+        "approved": "Approved",
+        "partially_approved": "Partially approved",
+        "denied": "Denied",
+        "appealed": "Appealed",
+        "not_required": "Not required",
+        "cancelled": "Cancelled",
+        "expired": "Expired",
+        "exhausted": "Exhausted",
+    },
+)
+register_labels(LabTest, {"hemoglobin": "Hemoglobin", "ferritin": "Ferritin", "tsat": "TSAT"})
+register_labels(
+    TrialOutcome,
+    {
+        "inadequate_response": "Inadequate response",
+        "intolerance": "Intolerance",
+        "contraindication": "Contraindication",
+    },
+)
+register_labels(
+    Dialysis, {"none": "None", "hemodialysis": "Hemodialysis", "peritoneal": "Peritoneal dialysis"}
+)

@@ -1,0 +1,1 @@
+"""Read-only queries behind pages and API lists: they select and count, never write."""

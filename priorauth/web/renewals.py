@@ -1,0 +1,120 @@
+"""After an approval (on the authorizations blueprint): extend or renew it with a new linked
+draft, and record a payer's change to the approved dates or units (docs/domain.md §5)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from priorauth.domain.workflow import APPROVED_STATUSES
+from priorauth.models import AuthorizationRequest
+from priorauth.permissions import EDIT_AUTHORIZATIONS, may, role_required
+from priorauth.schemas.authorizations import AuthorizationInSchema, PayerChangeSchema
+from priorauth.services import audit, authorizations, renewals
+from priorauth.services.scope import get_owned
+from priorauth.web.authorizations import (
+    LIST_FIELDS,
+    _auth,
+    _form_page,
+    _render_show,
+    _request_form,
+    _today,
+    bp,
+    requirement_label,
+)
+from priorauth.web.commit import committed
+from priorauth.web.forms import parse_form, refusal_errors
+
+PAYER_CHANGE = "payer_change"
+
+
+def _payer_form(auth: AuthorizationRequest) -> dict:
+    """The payer-change form starts with the approval as it stands."""
+    return {
+        "approved_units": str(auth.units_approved or ""),
+        "approved_administrations": str(auth.administrations_approved or ""),
+        "approved_start": auth.approved_start.isoformat() if auth.approved_start else "",
+        "approved_end": auth.approved_end.isoformat() if auth.approved_end else "",
+    }
+
+
+def context(auth: AuthorizationRequest, step=None, form=None) -> dict:
+    """What the request page shows about renewals and payer changes (two queries at most)."""
+    approved = auth.status in APPROVED_STATUSES
+    renews = None
+    if auth.renews_id is not None:
+        renews = get_owned(AuthorizationRequest, auth.renews_id, auth.clinic_id, what="request")
+    return {
+        "renews": renews,
+        "renewals": renewals.renewals_of(auth.clinic_id, auth.id),
+        "can_change_approval": approved and may(EDIT_AUTHORIZATIONS),
+        "payer_form": form if step == PAYER_CHANGE else _payer_form(auth),
+    }
+
+
+def _renewal_form(old: AuthorizationRequest) -> dict:
+    defaults = renewals.renewal_defaults(old)
+    start, end = defaults["requested_start"], defaults["requested_end"]
+    form = _request_form(old) | {"notes": ""}
+    return form | {"requested_start": start.isoformat(), "requested_end": end.isoformat()}
+
+
+def _renew_page(old: AuthorizationRequest, form: dict, errors: dict):
+    start = renewals.renewal_dates(old)[0]
+    as_of = max(_today(), start)
+    extra = {
+        "auth": old,
+        "checklist": authorizations.checklist_for(old, as_of),
+        "as_of": as_of,
+        "requirement_label": requirement_label,
+    }
+    return _form_page("authorizations/renew.html", old.patient, form, errors, **extra)
+
+
+@bp.route("/<int:auth_id>/renew", methods=["GET", "POST"])
+@role_required(EDIT_AUTHORIZATIONS)
+def renew(auth_id: int):
+    """Extend or renew an approval: GET shows the prefilled form, POST creates the draft."""
+    old = _auth(auth_id)
+    if old.status not in APPROVED_STATUSES:
+        status = old.status.replace("_", " ")
+        flash(f"Only an approved request can be renewed; request #{old.id} is {status}.", "error")
+        return redirect(url_for("authorizations.show", auth_id=old.id))
+    if request.method == "GET":
+        page, _ = committed(lambda: _viewed_renew_page(old))
+        return page
+    schema = AuthorizationInSchema()
+    extra = {"patient_id": old.patient_id}
+    data, errors = parse_form(schema, request.form, list_fields=LIST_FIELDS, **extra)
+    if data is not None:
+        new, refusal = committed(lambda: renewals.renew(current_user, old.id, data))
+        if refusal is None:
+            flash(f"Request #{new.id} logged as a draft renewing request #{old.id}.", "success")
+            return redirect(url_for("authorizations.show", auth_id=new.id))
+        errors = refusal_errors(refusal, schema.fields)
+    return _renew_page(_auth(auth_id), request.form, errors)
+
+
+def _viewed_renew_page(old: AuthorizationRequest):
+    """The prefilled renewal form; the view is audited like the request page."""
+    page = _renew_page(old, _renewal_form(old), {})
+    audit.viewed(current_user, old, note="renewal form")
+    return page
+
+
+@bp.post("/<int:auth_id>/payer-change")
+@role_required(EDIT_AUTHORIZATIONS)
+def payer_change(auth_id: int):
+    """Record the payer's change to the approved dates, units or administrations."""
+    auth, schema = _auth(auth_id), PayerChangeSchema()
+    data, errors = parse_form(schema, request.form)
+    status = 422
+    if data is not None:
+        changed, refusal = committed(
+            lambda: renewals.record_payer_change(current_user, auth.id, data, _today())
+        )
+        if refusal is None:
+            flash(f"The payer's change to request #{changed.id} is recorded.", "success")
+            return redirect(url_for("authorizations.show", auth_id=changed.id))
+        errors, status = refusal_errors(refusal, schema.fields), refusal.status
+    return _render_show(_auth(auth_id), PAYER_CHANGE, request.form, errors, status)
