@@ -13,6 +13,9 @@ EDIT_CLINIC = ("admin",)
 EDIT_PATIENTS = ("front_desk", "admin")
 EDIT_EVIDENCE = ("front_desk", "admin")
 EDIT_AUTHORIZATIONS = ("front_desk", "admin")
+# A scheduler who finds a booking past an approval starts its renewal draft; the front desk
+# completes the evidence and submits it.
+START_RENEWALS = ("scheduler", "front_desk", "admin")
 BOOK_INFUSIONS = ("scheduler", "front_desk", "admin")
 RECORD_ADMINISTRATION = ("billing", "admin")
 BILLING = ("billing", "admin")  # the billing worklist, marking billed, claim-line CSV

@@ -14,7 +14,7 @@ from priorauth.api.idempotency import idempotent
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.extensions import db
 from priorauth.models.base import INTEGER_MAX
-from priorauth.permissions import EDIT_AUTHORIZATIONS, role_required
+from priorauth.permissions import EDIT_AUTHORIZATIONS, START_RENEWALS, role_required
 from priorauth.queries import lists
 from priorauth.queries.paging import TOTAL_HEADER, window
 from priorauth.schemas import Date, UtcDateTime, id_field
@@ -136,7 +136,7 @@ class Transitions(MethodView):
 
 @blp.route("/<int:auth_id>/renew")
 class Renew(MethodView):
-    @role_required(EDIT_AUTHORIZATIONS)
+    @role_required(START_RENEWALS)
     @idempotent
     @blp.arguments(RenewalSchema)
     @blp.response(201, AuthorizationOutSchema)

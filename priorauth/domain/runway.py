@@ -80,8 +80,7 @@ class RunwayStep:
         return max(self.answer.units_short, self.now.units_short)
 
     def _failing(self) -> CoverageAnswer:
-        if self.badge == AT_RISK and self.now.covered:
-            return self.answer
+        """The answer that is not covered, the runway's first (the badge is not covered)."""
         return self.answer if not self.answer.covered else self.now
 
 

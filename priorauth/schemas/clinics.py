@@ -19,7 +19,10 @@ def _day_list(value: str) -> None:
 
 class ClinicSettingsSchema(Strict):
     timezone = ma.fields.String(
-        required=True, validate=V.OneOf(sorted(available_timezones()), error="not a time zone")
+        required=True,
+        validate=V.OneOf(
+            sorted(available_timezones()), error="is not a time zone this server knows"
+        ),
     )
     digest_hour = ma.fields.Integer(required=True, validate=V.Range(min=0, max=23))
     expiring_days = ma.fields.String(required=True, validate=_day_list)

@@ -55,22 +55,6 @@ def update_patient(actor, patient_id: int, data: dict) -> Patient:
     return patient
 
 
-def search_patients(clinic_id: int, text: str = "", limit: int = 50, offset: int = 0):
-    query = scoped(Patient, clinic_id)
-    if text.strip():
-        like = f"%{text.strip().lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(Patient.mrn).like(like),
-                sa.func.lower(Patient.last_name).like(like),
-                sa.func.lower(Patient.first_name).like(like),
-                sa.func.lower(Patient.first_name + " " + Patient.last_name).like(like),
-            )
-        )
-    query = query.order_by(Patient.last_name, Patient.first_name, Patient.id)
-    return db.session.scalars(query.limit(limit).offset(offset)).all()
-
-
 def add_coverage(actor, patient_id: int, data: dict) -> Coverage:
     patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
     get_owned(Payer, data["payer_id"], actor.clinic_id, what="payer")

@@ -23,15 +23,6 @@ NAME_LENGTH = 200
 EMAIL_LENGTH = 254
 
 
-def clinic_staff(clinic_id: int) -> list[User]:
-    """Everyone of the clinic, active first, then by name."""
-    return db.session.scalars(
-        sa.select(User)
-        .where(User.clinic_id == clinic_id)
-        .order_by(User.active.desc(), User.name, User.id)
-    ).all()
-
-
 def member(actor, user_id: int) -> User:
     """A user of the actor's clinic (404 for another clinic's); any user for actor None."""
     if actor is not None:

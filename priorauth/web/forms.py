@@ -70,8 +70,9 @@ def service_errors(error: AppError, fields=None) -> dict:
     """A service refusal as sentences beside its fields; a conflict also says what happened
     on top of the form (`_`)."""
     errors = _owned_field(dict(error.errors), fields)
-    if not errors or (isinstance(error, Conflict) and error.message):
-        errors = {"_": [error.message], **errors} if "_" not in errors else errors
+    said = [str(m) for v in errors.values() for m in v if str(m) in error.message]
+    if "_" not in errors and (not errors or (isinstance(error, Conflict) and not said)):
+        errors = {"_": [error.message], **errors}
     return failed(worded(errors, fields if isinstance(fields, Mapping) else None))
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from priorauth.domain.workflow import APPROVED_STATUSES
 from priorauth.models import AuthorizationRequest
-from priorauth.permissions import EDIT_AUTHORIZATIONS, may, role_required
+from priorauth.permissions import EDIT_AUTHORIZATIONS, START_RENEWALS, may, role_required
 from priorauth.schemas.authorizations import AuthorizationInSchema, PayerChangeSchema
 from priorauth.services import audit, authorizations, renewals
 from priorauth.services.scope import get_owned
@@ -47,6 +47,7 @@ def context(auth: AuthorizationRequest, step=None, form=None) -> dict:
     return {
         "renews": renews,
         "renewals": renewals.renewals_of(auth.clinic_id, auth.id),
+        "can_renew": approved and may(START_RENEWALS),
         "can_change_approval": approved and may(EDIT_AUTHORIZATIONS),
         "payer_form": form if step == PAYER_CHANGE else _payer_form(auth),
     }
@@ -72,7 +73,7 @@ def _renew_page(old: AuthorizationRequest, form: dict, errors: dict):
 
 
 @bp.route("/<int:auth_id>/renew", methods=["GET", "POST"])
-@role_required(EDIT_AUTHORIZATIONS)
+@role_required(START_RENEWALS)
 def renew(auth_id: int):
     """Extend or renew an approval: GET shows the prefilled form, POST creates the draft."""
     old = _auth(auth_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from priorauth.schemas import FIELD_LABELS, field_label, item_label
+from priorauth.schemas.labels import FIELD_LABELS, field_label, item_label
 
 FORM_KEYS = ("_", "_schema", "body")  # errors about the whole form, not one field
 PHRASE_VERBS = {"must", "is", "are", "may", "cannot", "can", "has", "should", "needs", "was"}
@@ -33,12 +33,18 @@ def _between(low: str, high: str) -> str:
 _REWORDS: list[tuple[re.Pattern, Callable[..., str]]] = [
     (r"Missing data for required field\.|Field may not be null\.", lambda: "is required"),
     (r"Not a valid integer\.", lambda: "must be a whole number"),
-    (r"Not a valid number\.|Special numeric values .*|Number too large\.",
-     lambda: "must be a number"),
-    (r"Not a valid date\.|.* cannot be formatted as a date\.",
-     lambda: "must be a date written as YYYY-MM-DD (e.g. 2025-03-01)"),
-    (r"Not a valid (?:naive |aware )?datetime\.|.* cannot be formatted as a datetime\.",
-     lambda: "must be a date and time, e.g. 2025-03-01T09:30"),
+    (
+        r"Not a valid number\.|Special numeric values .*|Number too large\.",
+        lambda: "must be a number",
+    ),
+    (
+        r"Not a valid date\.|.* cannot be formatted as a date\.",
+        lambda: "must be a date written as YYYY-MM-DD (e.g. 2025-03-01)",
+    ),
+    (
+        r"Not a valid (?:naive |aware )?datetime\.|.* cannot be formatted as a datetime\.",
+        lambda: "must be a date and time, e.g. 2025-03-01T09:30",
+    ),
     (r"Not a valid boolean\.", lambda: "must be yes or no"),
     (r"Not a valid (?:utf-8 )?string\.|Invalid input type\.", lambda: "must be text"),
     (r"Not a valid list\.", lambda: "must be a list"),
@@ -51,12 +57,18 @@ _REWORDS: list[tuple[re.Pattern, Callable[..., str]]] = [
     (r"Must be less than or equal to (\S+)\.", lambda n: f"must be at most {_number(n)}"),
     (r"Must be greater than (\S+)\.", lambda n: f"must be more than {_number(n)}"),
     (r"Must be less than (\S+)\.", lambda n: f"must be less than {_number(n)}"),
-    (r"Length must be between (\d+) and (\d+)\.",
-     lambda a, b: f"must be {_number(a)} to {_number(b)} characters long"),
-    (r"Shorter than minimum length (\d+)\.",
-     lambda n: f"must be at least {_number(n)} characters long"),
-    (r"Longer than maximum length (\d+)\.",
-     lambda n: f"must be at most {_number(n)} characters long"),
+    (
+        r"Length must be between (\d+) and (\d+)\.",
+        lambda a, b: f"must be {_number(a)} to {_number(b)} characters long",
+    ),
+    (
+        r"Shorter than minimum length (\d+)\.",
+        lambda n: f"must be at least {_number(n)} characters long",
+    ),
+    (
+        r"Longer than maximum length (\d+)\.",
+        lambda n: f"must be at most {_number(n)} characters long",
+    ),
     (r"must be at most (\d+)", lambda n: f"must be at most {_number(n)}"),
     (r"no \w[\w ]* with id \S+", lambda: "is not one of this clinic's; choose one from the list"),
 ]
@@ -87,7 +99,7 @@ def _names_in_words(text: str, labels: Callable[[str], str]) -> str:
 
 
 def _lower_first(label: str) -> str:
-    """"Start date" -> "start date"; "MRN" and "HCPCS code" keep their capitals."""
+    """ "Start date" -> "start date"; "MRN" and "HCPCS code" keep their capitals."""
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
@@ -124,8 +136,9 @@ def worded(errors: Mapping, fields: Mapping | None = None) -> dict[str, list[str
         label = None if key == "_" else labels(key)
         if isinstance(value, Mapping):
             items = item_label(key, fields.get(key) if isinstance(fields, Mapping) else None)
-            found = [_item(items, index, m, labels) for index, ms in value.items() for m in
-                     _messages(ms)]
+            found = [
+                _item(items, index, m, labels) for index, ms in value.items() for m in _messages(ms)
+            ]
         else:
             found = [reworded(m, label, labels) for m in _messages(value)]
         out.setdefault(key, []).extend(m for m in found if m not in out.get(key, []))
@@ -133,8 +146,8 @@ def worded(errors: Mapping, fields: Mapping | None = None) -> dict[str, list[str
 
 
 def _item(items: str, index, message, labels) -> str:
-    """"Diagnosis 2: 'XYZ' is not an ICD-10-CM code ..." (positions counted from 1)."""
+    """ "Diagnosis 2: 'XYZ' is not an ICD-10-CM code ..." (positions counted from 1)."""
     where = f"{items} {int(index) + 1}" if str(index).isdigit() else items
     if isinstance(message, Mapping):
-        return _sentence(f"{where}: " + " ".join(worded(message).get("_", [])))
+        return _sentence(f"{where}: " + " ".join(m for ms in worded(message).values() for m in ms))
     return reworded(message, where, labels)

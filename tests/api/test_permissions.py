@@ -106,7 +106,7 @@ WRITES = [
     (
         "post",
         "/api/v1/authorizations/{approved}/renew",
-        perm.EDIT_AUTHORIZATIONS,
+        perm.START_RENEWALS,
         201,
         lambda w: {},
     ),

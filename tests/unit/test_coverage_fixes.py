@@ -137,9 +137,10 @@ def test_every_blocking_reason_of_a_crowded_answer_has_a_fix():
     assert all(r.fix is not None for r in answer.reasons if r.code in cov.BLOCKING)
 
 
-def test_pa_not_required_needs_no_fix():
-    answer = check(policy=PolicyFacts(pa_required=False))
+def test_pa_not_required_needs_no_fix_and_still_counts_the_units():
+    answer = check(dose="250.5", policy=PolicyFacts(pa_required=False))
     assert answer.covered and fixes(answer) == {cov.PA_NOT_REQUIRED: None}
+    assert (answer.units_required, answer.draws_on, answer.units_short) == (251, None, 0)
 
 
 # --- what a booking draws on, and the deficit it creates
@@ -227,6 +228,22 @@ def test_runway_steps_carry_both_answers_badge_reasons_and_deficit():
     assert second.reasons[0].fix == Fix(cov.FIX_RENEW, authorization_id=1)
 
 
+def test_the_badge_reads_the_failing_answer_the_runway_first():
+    """Both answers fail: the runway's decides; only the booking as it stands fails: that one."""
+    ok = check(auths=[auth()])
+    short = check(auths=[auth(units=50)])
+    pending = check(auths=[auth(status="submitted")])
+    assert badge_for(pending, short) == AT_RISK
+    assert badge_for(short, pending) == NOT_COVERED
+    assert badge_for(ok, pending) == AT_RISK
+    runway_short = RunwayStep(1, DAY, Decimal(100), short, pending)
+    assert [r.code for r in runway_short.reasons] == [cov.UNITS_EXHAUSTED]
+    booked_short = RunwayStep(1, DAY, Decimal(100), ok, short)
+    assert [r.code for r in booked_short.reasons] == [cov.UNITS_EXHAUSTED]
+    booked_pending = RunwayStep(1, DAY, Decimal(100), ok, pending)
+    assert [r.code for r in booked_pending.reasons] == [cov.AUTH_PENDING]
+
+
 def test_badges_and_summaries():
     ok = check(auths=[auth()])
     short = check(auths=[auth(units=50)])
@@ -252,6 +269,7 @@ def test_badges_and_summaries():
         (date(2026, 3, 10), None, True),  # today, never verified
         (date(2026, 3, 12), datetime(2026, 3, 1, 9), True),  # verified before the booking
         (date(2026, 3, 12), datetime(2026, 3, 3, 9), False),  # verified since
+        (date(2026, 3, 12), datetime(2026, 3, 2, 9), False),  # verified as it was booked
         (date(2026, 3, 13), None, False),  # beyond two business days
         (date(2026, 3, 9), None, False),  # already past
     ],

@@ -6,9 +6,9 @@ from __future__ import annotations
 import marshmallow as ma
 import pytest
 
-from priorauth.schemas import field_label, item_label
 from priorauth.schemas.authorizations import AuthorizationInSchema, TransitionSchema
 from priorauth.schemas.infusions import InfusionPatchSchema
+from priorauth.schemas.labels import field_label, item_label
 from priorauth.schemas.patients import CoverageSchema
 from priorauth.web.wording import reworded, worded
 from tests.web.visible_text import text_problems
@@ -42,15 +42,15 @@ def test_a_field_label_in_the_schema_metadata_wins():
 
 
 def test_an_end_before_the_start_names_both_dates_by_label():
-    found = errors_of(CoverageSchema(), {"payer_id": 1, "member_id": "A1",
-                                          "start_date": "2025-03-10", "end_date": "2025-03-01"})
+    found = errors_of(
+        CoverageSchema(),
+        {"payer_id": 1, "member_id": "A1", "start_date": "2025-03-10", "end_date": "2025-03-01"},
+    )
     assert found == {"end_date": ["End date must be on or after the start date."]}
 
 
 def test_list_errors_say_which_item():
-    found = errors_of(
-        AuthorizationInSchema(partial=True), {"diagnosis_codes": ["D50.9", "XYZ"]}
-    )
+    found = errors_of(AuthorizationInSchema(partial=True), {"diagnosis_codes": ["D50.9", "XYZ"]})
     assert found["diagnosis_codes"][0].startswith("Diagnosis 2: 'XYZ' is not an ICD-10-CM code")
 
 
@@ -103,8 +103,17 @@ def test_service_messages_become_sentences_about_their_field():
 
 def test_worded_errors_never_show_field_names_or_schema_bounds():
     schema = AuthorizationInSchema()
-    found = errors_of(schema, {"patient_id": "x", "coverage_id": "0", "dose_mg": "1e9",
-                               "administrations": "1000", "requested_start": "x", "extra": "1"})
+    found = errors_of(
+        schema,
+        {
+            "patient_id": "x",
+            "coverage_id": "0",
+            "dose_mg": "1e9",
+            "administrations": "1000",
+            "requested_start": "x",
+            "extra": "1",
+        },
+    )
     for messages in found.values():
         for message in messages:
             assert text_problems(message) == [], message

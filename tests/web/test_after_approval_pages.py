@@ -242,16 +242,20 @@ def test_a_draft_cannot_be_renewed(client, front_desk, admin, patient, today):
     assert "Renew or extend" not in client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
 
 
-def test_a_scheduler_cannot_renew_or_change_an_approval(client, clinic, approved):
+def test_a_scheduler_starts_a_renewal_but_cannot_change_an_approval(client, clinic, approved):
     sign_in(client, factories.user(clinic, "scheduler"))
-    assert "Renew or extend" not in client.get(f"/authorizations/{approved.id}").get_data(
-        as_text=True
-    )
-    assert client.get(f"/authorizations/{approved.id}/renew").status_code == 403
+    page = client.get(f"/authorizations/{approved.id}").get_data(as_text=True)
+    assert "Renew or extend" in page and "Record a change by the payer" not in page
+    assert client.get(f"/authorizations/{approved.id}/renew").status_code == 200
     response = client.post(
         f"/authorizations/{approved.id}/payer-change", data={"payer_reference": "R"}
     )
     assert response.status_code == 403
+    sign_in(client, factories.user(clinic, "billing"))
+    assert "Renew or extend" not in client.get(f"/authorizations/{approved.id}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/authorizations/{approved.id}/renew").status_code == 403
 
 
 # --- a payer's change ------------------------------------------------------------------------

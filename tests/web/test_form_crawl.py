@@ -18,13 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from priorauth import demo
-from priorauth.demo.data import PASSWORD
 from priorauth.extensions import db
 from priorauth.models import ApiToken, AuthorizationRequest, Infusion, Patient, Payer, User
-from priorauth.schemas.patients import EVIDENCE_SCHEMAS
 from priorauth.notify.runner import send_digests
-from priorauth.services import tokens
+from priorauth.schemas.patients import EVIDENCE_SCHEMAS
+from tests.web.demo_forms import first, seed_two_clinics, sign_in_admin
 from tests.web.visible_text import FIELD_NAMES, page_problems, text_problems, visible_text
 
 ARGUMENT = re.compile(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>")
@@ -55,25 +53,33 @@ def _body(kind: str) -> dict:
     return {name: value for name in _fields() if (value := make(name)) is not None}
 
 
-def _first(model, *where):
-    return db.session.scalar(sa.select(model.id).where(*where).order_by(model.id).limit(1))
-
-
 def _ids(ours: int, theirs: int) -> dict[str, list]:
     """Path values: our rows (one per status that changes the form) and one of theirs."""
     mine, other = (Patient.clinic_id == ours), (Patient.clinic_id == theirs)
-    auths = [_first(AuthorizationRequest, AuthorizationRequest.clinic_id == ours,
-                    AuthorizationRequest.status == s)
-             for s in ("draft", "submitted", "approved", "denied", "cancelled")]
-    infusions = [_first(Infusion, Infusion.clinic_id == ours, Infusion.status == s)
-                 for s in ("scheduled", "administered", "cancelled")]
+    auths = [
+        first(
+            AuthorizationRequest,
+            AuthorizationRequest.clinic_id == ours,
+            AuthorizationRequest.status == s,
+        )
+        for s in ("draft", "submitted", "approved", "denied", "cancelled")
+    ]
+    infusions = [
+        first(Infusion, Infusion.clinic_id == ours, Infusion.status == s)
+        for s in ("scheduled", "administered", "cancelled")
+    ]
     return {
-        "patient_id": [_first(Patient, mine), _first(Patient, other)],
-        "payer_id": [_first(Payer, Payer.clinic_id == ours), _first(Payer, Payer.clinic_id == theirs)],
-        "auth_id": [a for a in auths if a] + [_first(AuthorizationRequest, AuthorizationRequest.clinic_id == theirs)],
-        "infusion_id": [i for i in infusions if i] + [_first(Infusion, Infusion.clinic_id == theirs)],
-        "user_id": [_first(User, User.clinic_id == ours, User.role == "scheduler")],
-        "token_id": [_first(ApiToken)],
+        "patient_id": [first(Patient, mine), first(Patient, other)],
+        "payer_id": [
+            first(Payer, Payer.clinic_id == ours),
+            first(Payer, Payer.clinic_id == theirs),
+        ],
+        "auth_id": [a for a in auths if a]
+        + [first(AuthorizationRequest, AuthorizationRequest.clinic_id == theirs)],
+        "infusion_id": [i for i in infusions if i]
+        + [first(Infusion, Infusion.clinic_id == theirs)],
+        "user_id": [first(User, User.clinic_id == ours, User.role == "scheduler")],
+        "token_id": [first(ApiToken)],
         "kind": list(EVIDENCE_SCHEMAS),
         "code": ["J1439", "Q0138"],
         "token": ["not-a-token"],
@@ -97,20 +103,7 @@ def _paths(app, ids) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def two_clinics(app_ctx):
-    today = datetime.now(ZoneInfo("America/New_York")).date()
-    demo.seed(today=today)
-    demo.seed(force=True, today=today)
-    db.session.commit()
-    ours, theirs = db.session.scalars(sa.select(User.clinic_id).distinct().order_by(User.clinic_id))
-    admin = db.session.get(User, _first(User, User.clinic_id == ours, User.role == "admin"))
-    tokens.issue(admin)
-    db.session.commit()
-    return ours, theirs
-
-
-def _sign_in(client) -> None:
-    answer = client.post("/login", data={"email": "admin@demo.priorauth.test", "password": PASSWORD})
-    assert answer.status_code == 302
+    return seed_two_clinics()
 
 
 def _crawl(app, client, ids, kinds) -> list[str]:
@@ -123,7 +116,7 @@ def _crawl(app, client, ids, kinds) -> list[str]:
                 problems.append(where)
             problems += [f"{where}: {p}" for p in page_problems(answer.get_data(as_text=True))]
             if answer.request.path == "/login":
-                _sign_in(client)
+                sign_in_admin(client)
     return problems
 
 
@@ -136,7 +129,7 @@ def test_the_crawl_reaches_every_form(app_ctx, two_clinics):
 
 def test_no_form_answers_with_raw_words(app_ctx, two_clinics):
     client = app_ctx.test_client()
-    _sign_in(client)
+    sign_in_admin(client)
     problems = _crawl(app_ctx, client, _ids(*two_clinics), list(BODIES))
     assert not problems, "\n".join(_distinct(problems)) + f"\n({len(problems)} in all)"
 
@@ -169,8 +162,8 @@ def test_no_email_shows_raw_words(app_ctx, two_clinics):
     today = datetime.now(ZoneInfo("America/New_York")).date()
     sent = send_digests(ours, today)
     client = app_ctx.test_client()
-    _sign_in(client)
-    user_id = _first(User, User.clinic_id == ours, User.role == "scheduler")
+    sign_in_admin(client)
+    user_id = first(User, User.clinic_id == ours, User.role == "scheduler")
     assert client.post(f"/staff/{user_id}/reset").status_code == 302
     invited = {"name": "New Nurse", "email": "nurse@demo.priorauth.test", "role": "scheduler"}
     assert client.post("/staff/invite", data=invited).status_code == 302
