@@ -28,14 +28,29 @@ def default_database_url(instance_path: str) -> str:
     return f"sqlite:///{Path(instance_path) / 'priorauth.sqlite'}"
 
 
+# Settings that do not come from the environment.
+FIXED_SETTINGS = {
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no request body needs more
+    "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.guards.protect_from_csrf decides
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "API_TITLE": "priorauth",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
 def from_environment(instance_path: str) -> dict:
-    """Every setting priorauth reads; the README has the same table."""
+    """Every setting priorauth reads (and FIXED_SETTINGS); the README has the same table."""
     return {
+        **FIXED_SETTINGS,
         "PRIORAUTH_ENV": os.environ.get("PRIORAUTH_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},  # a fresh dict per app
         "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "none"),  # none | starttls | ssl
@@ -48,10 +63,6 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         "SCHEDULER_LOCK_ID": _int("SCHEDULER_LOCK_ID", 7_428_001),
         "SCHEDULER_HEARTBEAT_SECONDS": _int("SCHEDULER_HEARTBEAT_SECONDS", 300),
-        "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no request body needs more
-        "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.guards.protect_from_csrf decides
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(
             "SESSION_COOKIE_SECURE", os.environ.get("PRIORAUTH_ENV") == "production"
         ),
@@ -63,11 +74,6 @@ def from_environment(instance_path: str) -> dict:
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "PASSWORD_RESET_LINK_HOURS": _int("PASSWORD_RESET_LINK_HOURS", 24),
         "PASSWORD_INVITE_LINK_HOURS": _int("PASSWORD_INVITE_LINK_HOURS", 72),
-        "API_TITLE": "priorauth",
-        "API_VERSION": "v1",
-        "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/api/v1",
-        "OPENAPI_JSON_PATH": "openapi.json",
     }
 
 

@@ -6,27 +6,28 @@ from functools import wraps
 
 from flask_login import current_user
 
+from priorauth.domain.vocab import Role
 from priorauth.errors import Forbidden
 
-EDIT_PAYERS = ("admin",)
-EDIT_CLINIC = ("admin",)
-EDIT_PATIENTS = ("front_desk", "admin")
-EDIT_EVIDENCE = ("front_desk", "admin")
-EDIT_AUTHORIZATIONS = ("front_desk", "admin")
+EDIT_PAYERS = (Role.ADMIN,)
+EDIT_CLINIC = (Role.ADMIN,)
+EDIT_PATIENTS = (Role.FRONT_DESK, Role.ADMIN)
+EDIT_EVIDENCE = (Role.FRONT_DESK, Role.ADMIN)
+EDIT_AUTHORIZATIONS = (Role.FRONT_DESK, Role.ADMIN)
 # A scheduler who finds a booking past an approval starts its renewal draft; the front desk
 # completes the evidence and submits it.
-START_RENEWALS = ("scheduler", "front_desk", "admin")
-BOOK_INFUSIONS = ("scheduler", "front_desk", "admin")
-RECORD_ADMINISTRATION = ("billing", "admin")
-BILLING = ("billing", "admin")  # the billing worklist, marking billed, claim-line CSV
-VERIFY_ELIGIBILITY = ("scheduler", "front_desk", "admin")
-VIEW_AUDIT = ("admin",)
-MANAGE_STAFF = ("admin",)
+START_RENEWALS = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
+BOOK_INFUSIONS = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
+RECORD_ADMINISTRATION = (Role.BILLING, Role.ADMIN)
+BILLING = (Role.BILLING, Role.ADMIN)  # the billing worklist, marking billed, claim-line CSV
+VERIFY_ELIGIBILITY = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
+VIEW_AUDIT = (Role.ADMIN,)
+MANAGE_STAFF = (Role.ADMIN,)
 
 
 def has_role(user, allowed: tuple[str, ...]) -> bool:
     """Admins may do everything; others need one of the roles."""
-    return user.role == "admin" or user.role in allowed
+    return user.role == Role.ADMIN or user.role in allowed
 
 
 def may(allowed: tuple[str, ...]) -> bool:

@@ -31,7 +31,7 @@ from priorauth.services import audit, renewals
 from priorauth.services import authorizations as service
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.transitions import transition
-from priorauth.services.usage import annotate
+from priorauth.services.usage import views
 
 blp = Blueprint(
     "authorizations", __name__, url_prefix="/authorizations", description="Authorization requests"
@@ -74,9 +74,8 @@ class Authorizations(MethodView):
         limit, offset = args.pop("limit"), args.pop("offset")
         query = lists.authorizations_with_coverage(current_user.clinic_id, **args)
         rows, total = window(query, limit, offset)
-        annotate(rows, _today())
         audit.viewed_all(current_user, rows)
-        return rows, {"X-Total-Count": str(total)}
+        return views(rows, _today()), {"X-Total-Count": str(total)}
 
     @role_required(EDIT_AUTHORIZATIONS)
     @idempotent
@@ -95,7 +94,7 @@ class AuthorizationById(MethodView):
     @blp.response(200, AuthorizationOutSchema)
     def get(self, auth_id):
         auth = service.get_authorization(current_user.clinic_id, auth_id, _today())
-        audit.viewed(current_user, auth)
+        audit.viewed(current_user, auth.auth)
         return auth
 
     @role_required(EDIT_AUTHORIZATIONS)
@@ -117,8 +116,8 @@ class Checklist(MethodView):
         """What the payer asks, item by item: met, missing, not met, stale or not required."""
         as_of = args.get("as_of") or _today()
         auth = service.get_authorization(current_user.clinic_id, auth_id, as_of)
-        audit.viewed(current_user, auth, note="checklist")
-        checklist = service.checklist_for(auth, as_of)
+        audit.viewed(current_user, auth.auth, note="checklist")
+        checklist = service.checklist_for(auth.auth, as_of)
         return {**asdict(checklist), "as_of": as_of}
 
 
@@ -129,9 +128,9 @@ class Transitions(MethodView):
     @blp.response(200, AuthorizationOutSchema)
     def post(self, data, auth_id):
         """Move the request on: submit, pend, approve, deny, appeal, cancel, not required."""
-        auth = transition(current_user, auth_id, data, utcnow(), _today())
+        transition(current_user, auth_id, data, utcnow(), _today())
         db.session.commit()
-        return auth
+        return service.get_authorization(current_user.clinic_id, auth_id, _today())
 
 
 @blp.route("/<int:auth_id>/renew")
@@ -156,9 +155,9 @@ class PayerChanges(MethodView):
     def post(self, data, auth_id):
         """Record the payer's change to the approved dates, units or administrations (its
         reference required); refused when it leaves fewer than already given or booked."""
-        auth = renewals.record_payer_change(current_user, auth_id, data, _today())
+        renewals.record_payer_change(current_user, auth_id, data)
         db.session.commit()
-        return auth
+        return service.get_authorization(current_user.clinic_id, auth_id, _today())
 
 
 @blp.route("/<int:auth_id>/history")
@@ -168,5 +167,5 @@ class History(MethodView):
     def get(self, auth_id):
         """Every change to the request: who, when, from, to, note (views are not listed)."""
         auth = service.get_authorization(current_user.clinic_id, auth_id, _today())
-        audit.viewed(current_user, auth, note="history")
+        audit.viewed(current_user, auth.auth, note="history")
         return audit.history("authorization_requests", auth_id, current_user.clinic_id)

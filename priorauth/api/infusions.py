@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import marshmallow as ma
 from flask.views import MethodView
 from flask_login import current_user
@@ -47,9 +49,22 @@ class RangeQuery(ma.Schema):
     offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=INTEGER_MAX))
 
 
-def _with_answer(infusion, answer):
-    infusion.coverage = answer_body(answer) if answer is not None else None
-    return infusion
+@dataclass(frozen=True)
+class Answered:
+    """An infusion with the coverage answer of the booking, reschedule or administration that
+    returned it (InfusionSchema's `coverage`, not stored); reads through to the infusion."""
+
+    infusion: Infusion
+    coverage: dict | None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("infusion", "coverage"):
+            raise AttributeError(name)
+        return getattr(self.infusion, name)
+
+
+def _with_answer(infusion: Infusion, answer) -> Answered:
+    return Answered(infusion, answer_body(answer) if answer is not None else None)
 
 
 @blp.route("")
@@ -104,9 +119,11 @@ class Administration(MethodView):
         """Record what was given and when; answers the claim lines (date of service, units,
         JW/JZ, auth number). Given on another day than booked: `coverage` is that day's check.
         A date given in the future is a 422 on administered_at."""
-        infusion = administer(current_user, infusion_id, data, clinic_now(current_user.clinic))
+        infusion, recheck = administer(
+            current_user, infusion_id, data, clinic_now(current_user.clinic)
+        )
         db.session.commit()
-        return _with_answer(infusion, infusion.coverage)
+        return _with_answer(infusion, recheck.answer if recheck else None)
 
 
 @blp.route("/<int:infusion_id>/eligibility")

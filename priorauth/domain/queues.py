@@ -16,6 +16,7 @@ from datetime import date, datetime
 from priorauth.domain import reminders as rem
 from priorauth.domain.reminders import AuthState, InfusionState, ReminderType, Thresholds
 from priorauth.domain.usage import left_after_booked
+from priorauth.domain.vocab import Role
 from priorauth.domain.workflow import AWAITING_PAYER, Status
 
 ADMINISTRATION_UNDOCUMENTED = "ADMINISTRATION_UNDOCUMENTED"
@@ -117,9 +118,9 @@ class Queue:
 
 
 FRONT_DESK, SCHEDULER, BILLING = (
-    frozenset({"front_desk"}),
-    frozenset({"scheduler"}),
-    frozenset({"billing"}),
+    frozenset({Role.FRONT_DESK}),
+    frozenset({Role.SCHEDULER}),
+    frozenset({Role.BILLING}),
 )
 
 QUEUES: tuple[Queue, ...] = (
@@ -255,7 +256,7 @@ REMINDER_ORDER = {
 
 def sees(role: str, queue: Queue) -> bool:
     """Admins see every queue first; the others, the queues of their role."""
-    return role == "admin" or role in queue.roles
+    return role == Role.ADMIN or role in queue.roles
 
 
 def ordered_for(role: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from priorauth.domain.usage import UnitsUse
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 
 if TYPE_CHECKING:
@@ -169,11 +170,26 @@ def authorization_failures(usage, day: date, units: int) -> list[Reason]:
         return [Reason(AUTH_EXPIRED, text, renew)]
     reasons = []
     if usage.units_left is not None and usage.units_left < units:
-        text = f"{name} has {usage.units_left} units left but this dose needs {units}"
+        text = f"{name} has {units_words(usage.use)} but this dose needs {units}"
         reasons.append(Reason(UNITS_EXHAUSTED, text, renew))
     if usage.visits_left is not None and usage.visits_left < 1:
-        text = (
-            f"{name} has used all {auth.administrations_approved} of its approved administrations"
-        )
-        reasons.append(Reason(VISITS_EXHAUSTED, text, renew))
+        reasons.append(Reason(VISITS_EXHAUSTED, f"{name}: {visits_words(usage.use)}", renew))
     return reasons
+
+
+def units_words(use: UnitsUse) -> str:
+    """The units in docs/domain.md §9's words: "0 units left (400 given, 100 booked of 500
+    approved)"; a negative left is a shortfall."""
+    return (
+        f"{use.units_left} units left ({use.units_given} given, {use.units_booked} booked "
+        f"of {use.units_approved} approved)"
+    )
+
+
+def visits_words(use: UnitsUse) -> str:
+    """ "all 5 approved administrations given or booked (4 given, 1 booked)" (§9)."""
+    plural = "" if use.visits_approved == 1 else "s"
+    return (
+        f"all {use.visits_approved} approved administration{plural} given or booked "
+        f"({use.visits_given} given, {use.visits_booked} booked)"
+    )

@@ -226,13 +226,24 @@ def infusion_uncovered(inf: InfusionState, now: datetime, limits: Thresholds) ->
     return _for_infusion(inf, ReminderType.INFUSION_UNCOVERED, as_of, f"not covered: {why}")
 
 
+def unverified_since_booking(
+    today: date,
+    service_date: date,
+    booked_at: datetime,
+    last_verified_at: datetime | None,
+    business_days: int,
+) -> bool:
+    """Due from today to `business_days` business days ahead, and the insurance not found
+    active since the booking (docs/domain.md §7): the schedule's flag and INFUSION_UPCOMING."""
+    if not today <= service_date <= add_business_days(today, business_days):
+        return False
+    return last_verified_at is None or last_verified_at < booked_at
+
+
 def infusion_upcoming(inf: InfusionState, now: datetime, limits: Thresholds) -> Reminder | None:
-    as_of = now.date()
-    last_day = add_business_days(as_of, limits.upcoming_business_days)
-    if not as_of <= inf.scheduled_on <= last_day:
-        return None
-    verified = inf.last_verified_at
-    if verified is not None and verified >= inf.booked_at:
+    as_of, verified = now.date(), inf.last_verified_at
+    days = limits.upcoming_business_days
+    if not unverified_since_booking(as_of, inf.scheduled_on, inf.booked_at, verified, days):
         return None
     since = f"booked {inf.booked_at:%Y-%m-%d %H:%M}"
     if verified is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from priorauth.domain.coverage import (
     AUTH_PENDING,
@@ -20,11 +21,17 @@ from priorauth.domain.coverage import (
     Reason,
     check_coverage,
 )
-from priorauth.domain.reminders import add_business_days
 
-COVERED = "covered"
-AT_RISK = "at_risk"
-NOT_COVERED = "not_covered"
+
+class Badge(StrEnum):
+    """A booked infusion's coverage badge on the schedule (docs/domain.md §6)."""
+
+    COVERED = "covered"
+    AT_RISK = "at_risk"
+    NOT_COVERED = "not_covered"
+
+
+COVERED, AT_RISK, NOT_COVERED = Badge.COVERED, Badge.AT_RISK, Badge.NOT_COVERED
 
 
 @dataclass(frozen=True)
@@ -140,17 +147,3 @@ def _as_spent(plan: PlannedInfusion, answer: CoverageAnswer) -> InfusionFacts:
     auth_id = answer.authorization_id if served else None
     units = answer.units_required
     return InfusionFacts(plan.id, plan.hcpcs_code, plan.service_date, units, auth_id)
-
-
-def unverified_since_booking(
-    today: date,
-    service_date: date,
-    booked_at: datetime,
-    last_verified_at: datetime | None,
-    business_days: int,
-) -> bool:
-    """Due from today to `business_days` business days ahead, and the insurance not found
-    active since the booking (docs/domain.md §7)."""
-    if not today <= service_date <= add_business_days(today, business_days):
-        return False
-    return last_verified_at is None or last_verified_at < booked_at

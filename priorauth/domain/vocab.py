@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+from priorauth.domain.evidence import Dialysis, ItemStatus, LabTest, TrialOutcome
+from priorauth.domain.runway import Badge
 from priorauth.domain.workflow import Status
 
 _LABELS: dict[type[StrEnum], dict[str, str]] = {}
@@ -202,5 +203,17 @@ register_labels(
     },
 )
 register_labels(
-    Dialysis, {"none": "None", "hemodialysis": "Hemodialysis", "peritoneal": "Peritoneal dialysis"}
+    Dialysis,
+    {"none": "No dialysis", "hemodialysis": "Hemodialysis", "peritoneal": "Peritoneal dialysis"},
 )
+register_labels(
+    ItemStatus,
+    {
+        "met": "Met",
+        "missing": "Missing",
+        "not_met": "Not met",
+        "stale": "Stale",
+        "not_required": "Not required",
+    },
+)
+register_labels(Badge, {"covered": "Covered", "at_risk": "At risk", "not_covered": "Not covered"})

@@ -53,11 +53,6 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    # Set by priorauth.services.usage.annotate (not stored): the units use
-    # (priorauth.domain.usage.UnitsUse, docs/domain.md §9) and the derived status.
-    usage = None
-    current_status = None
-
     patient = relationship("Patient")
     coverage = relationship("Coverage")
     drug = relationship("DrugCode")
@@ -86,12 +81,3 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         ),
         sa.CheckConstraint(one_of("urgency", Urgency), name="urgency_known"),
     )
-
-    @property
-    def units_left(self) -> int | None:
-        """usage.units_left (approved − given − booked), None before approval or loading."""
-        return None if self.usage is None else self.usage.units_left
-
-    @property
-    def administrations_left(self) -> int | None:
-        return None if self.usage is None else self.usage.visits_left

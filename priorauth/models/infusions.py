@@ -44,8 +44,6 @@ class Infusion(ClinicOwned, db.Model):
     billed_at: Mapped[datetime | None]
     billed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    coverage = None  # the coverage answer of the last booking or reschedule (not stored)
-
     patient = relationship("Patient")
     authorization = relationship("AuthorizationRequest")
     drug = relationship("DrugCode")

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from priorauth.domain.units import billing_status, stored_lines_missing
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.extensions import db
 from priorauth.models import Coverage, Infusion
 from priorauth.queries.paging import Page, page_of
@@ -67,7 +68,7 @@ def _matching_ids(clinic_id: int, start: date, end: date, status: str | None) ->
     """The ids of the range's administrations with the status, by date of service."""
     query = (
         sa.select(Infusion.id, Infusion.billed_at, Infusion.reaction, Infusion.claim_lines)
-        .where(Infusion.clinic_id == clinic_id, Infusion.status == "administered")
+        .where(Infusion.clinic_id == clinic_id, Infusion.status == InfusionStatus.ADMINISTERED)
         .where(Infusion.administered_at >= datetime.combine(start, time.min))
         .where(Infusion.administered_at < datetime.combine(end + timedelta(days=1), time.min))
         .order_by(Infusion.administered_at, Infusion.id)

@@ -9,22 +9,24 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from priorauth.domain.usage import UnitsUse
+from priorauth.domain.vocab import InfusionStatus, label
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Infusion
 
 APPROVED = tuple(s.value for s in APPROVED_STATUSES)
 PIPELINE = (
-    "draft",
-    "submitted",
-    "pended",
-    "appealed",
-    "approved",
-    "partially_approved",
-    "denied",
-    "expired",
-    "not_required",
-    "cancelled",
+    Status.DRAFT,
+    Status.SUBMITTED,
+    Status.PENDED,
+    Status.APPEALED,
+    Status.APPROVED,
+    Status.PARTIALLY_APPROVED,
+    Status.DENIED,
+    Status.EXPIRED,
+    Status.NOT_REQUIRED,
+    Status.CANCELLED,
 )
 WEEKS = 8
 
@@ -84,7 +86,7 @@ def weeks_ahead(clinic_id: int, today: date, weeks: int = WEEKS) -> list[Week]:
     booked = db.session.scalars(
         sa.select(Infusion.scheduled_at).where(
             Infusion.clinic_id == clinic_id,
-            Infusion.status == "scheduled",
+            Infusion.status == InfusionStatus.SCHEDULED,
             Infusion.scheduled_at >= datetime.combine(today, datetime.min.time()),
             Infusion.scheduled_at < datetime.combine(last, datetime.min.time()),
         )
@@ -131,7 +133,7 @@ def hbar_chart(
     room = width - label_width - 50
     largest = max((v for _, v in items), default=0)
     bars = tuple(
-        HBar(key, key.replace("_", " "), value, 4 + i * row_height, _scale(value, largest, room))
+        HBar(key, label(key).lower(), value, 4 + i * row_height, _scale(value, largest, room))
         for i, (key, value) in enumerate(items)
     )
     height = 8 + row_height * len(items)
@@ -195,36 +197,38 @@ class Segment:
 
 @dataclass(frozen=True)
 class UnitsBar:
+    """An approval's units in docs/domain.md §9's words: given, booked, left (negative left:
+    the booked infusions are `short` that many units)."""
+
     approved: int
-    used: int
+    given: int
     booked: int
     left: int
+    short: int
     width: int
     segments: tuple[Segment, ...]
 
     @property
     def summary(self) -> str:
-        over = f", {-self.left} booked beyond the approval" if self.left < 0 else ""
+        short = f" ({self.short} short)" if self.short else ""
         return (
-            f"{self.approved} units approved: {self.used} used, {self.booked} booked, "
-            f"{max(self.left, 0)} left{over}"
+            f"{self.approved} units approved: {self.given} given, {self.booked} booked, "
+            f"{self.left} left{short}"
         )
 
 
-def units_bar(approved: int, used: int, booked: int, width: int = 480) -> UnitsBar:
-    """Used, booked and left as parts of the approved units. Booked beyond the approval is
-    drawn over the end of the booked part, from the approved mark on, as "over"."""
-    left = approved - used - booked
-    total = max(approved, used + booked) or 1
+def units_bar(use: UnitsUse, width: int = 480) -> UnitsBar:
+    """Given, booked and left (domain/usage.py) as parts of the approved units. A shortfall
+    is drawn over the end of the booked part, from the approved mark on, as "short"."""
+    approved, given, booked = use.units_approved or 0, use.units_given, use.units_booked
+    total = max(approved, given + booked) or 1
     segments, x = [], 0.0
-    for kind, value in (("used", used), ("booked", booked), ("left", max(left, 0))):
+    for kind, value in (("given", given), ("booked", booked), ("left", max(use.units_left, 0))):
         span = _scale(value, total, width)
         segments.append(Segment(kind, kind, value, x, span))
         x += span
-    if left < 0:
-        segments.append(
-            Segment(
-                "over", "over", -left, _scale(approved, total, width), _scale(-left, total, width)
-            )
-        )
-    return UnitsBar(approved, used, booked, left, width, tuple(segments))
+    if use.units_short:
+        at, span = _scale(approved, total, width), _scale(use.units_short, total, width)
+        segments.append(Segment("short", "short", use.units_short, at, span))
+    left, short = use.units_left, use.units_short
+    return UnitsBar(approved, given, booked, left, short, width, tuple(segments))

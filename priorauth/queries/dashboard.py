@@ -15,9 +15,10 @@ from functools import cached_property
 from priorauth.domain import queues as registry
 from priorauth.domain.reminders import AuthState, InfusionState
 from priorauth.errors import NotFound
-from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient
+from priorauth.models import Clinic, Infusion, Patient
 from priorauth.queries.paging import Page, page_of
 from priorauth.queries.reminders import ClinicState
+from priorauth.services.usage import AuthorizationView
 
 
 @dataclass
@@ -28,7 +29,7 @@ class QueueRow:
 
     patient: Patient
     state: AuthState | InfusionState
-    auth: AuthorizationRequest | None = None
+    auth: AuthorizationView | None = None
     booking: object = None
     day: date | datetime | None = None
     days: int | None = None
@@ -79,7 +80,7 @@ SORT_KEYS = {
     "patient": lambda r: (r.patient.last_name.lower(), r.patient.first_name.lower()),
     "payer": lambda r: r.payer_name.lower(),
     "code": lambda r: r.code,
-    "status": lambda r: r.auth.current_status or r.auth.status,
+    "status": lambda r: r.auth.current_status,
     "date": lambda r: r.day,
     "days": lambda r: r.days,
     "problems": lambda r: len(r.problems),
@@ -119,7 +120,7 @@ class ClinicQueues:
         return queue_named(name).description_for(self.limits)
 
     @cached_property
-    def _auths(self) -> dict[int, AuthorizationRequest]:
+    def _auths(self) -> dict[int, AuthorizationView]:
         return {a.id: a for a in self.state.auths}
 
     def rows(self, name: str) -> list[QueueRow]:

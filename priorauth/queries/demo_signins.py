@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from priorauth.domain.vocab import label
 from priorauth.extensions import db
 from priorauth.models import Clinic, User
 
@@ -53,4 +54,4 @@ def demo_sign_ins(environment: str) -> DemoSignIns | None:
     ).all()
     if not rows:
         return None
-    return DemoSignIns(demo["password"], tuple((e, r.replace("_", " ")) for e, r in rows))
+    return DemoSignIns(demo["password"], tuple((e, label(r).lower()) for e, r in rows))

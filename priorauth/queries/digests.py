@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from priorauth.domain import digests
 from priorauth.domain.digests import Digest, DigestItem
 from priorauth.domain.units import stored_lines_missing
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.extensions import db
 from priorauth.models import Clinic, DigestDelivery, Infusion, Patient, User
 from priorauth.queries.reminders import ClinicState, label, thresholds_of
@@ -33,7 +34,7 @@ def _administered_since(clinic_id: int, since: datetime, until: datetime) -> lis
     query = (
         scoped(Infusion, clinic_id)
         .options(joinedload(Infusion.patient), joinedload(Infusion.authorization))
-        .where(Infusion.status == "administered")
+        .where(Infusion.status == InfusionStatus.ADMINISTERED)
         .where(Infusion.administered_at >= since, Infusion.administered_at <= until)
         .order_by(Infusion.administered_at, Infusion.id)
     )

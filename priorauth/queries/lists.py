@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from priorauth.models import AuthorizationRequest, Coverage, Infusion, Payer, User
 from priorauth.queries.paging import Page, paginate
 from priorauth.services.scope import scoped
-from priorauth.services.usage import annotate
+from priorauth.services.usage import views
 
 
 def authorizations_query(clinic_id: int, *, status=None, patient_id=None) -> sa.Select:
@@ -24,11 +25,11 @@ def authorizations_query(clinic_id: int, *, status=None, patient_id=None) -> sa.
 
 
 def authorizations(clinic_id: int, today: date, page: int, per_page: int, **filters) -> Page:
-    """A page of requests with their patients, usage and current status (four statements)."""
+    """A page of requests (AuthorizationView: with their patients, units use and current
+    status), in four statements."""
     query = authorizations_query(clinic_id, **filters)
     found = paginate(query.options(joinedload(AuthorizationRequest.patient)), page, per_page)
-    annotate(found.items, today)
-    return found
+    return replace(found, items=views(found.items, today))
 
 
 def authorizations_with_coverage(clinic_id: int, **filters) -> sa.Select:

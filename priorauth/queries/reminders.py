@@ -10,7 +10,8 @@ from functools import cached_property
 from priorauth.domain import evidence as ev
 from priorauth.domain import reminders as rules
 from priorauth.domain.queues import TO_PREPARE
-from priorauth.models import AuthorizationRequest, Clinic
+from priorauth.domain.vocab import InfusionStatus
+from priorauth.models import Clinic
 from priorauth.queries import reminder_facts as facts
 from priorauth.services import reference, snapshots
 from priorauth.services.authorizations import in_play
@@ -19,7 +20,7 @@ from priorauth.services.eligibility import last_active_check
 from priorauth.services.payers import policies_by_payer_and_code
 from priorauth.services.runway import NOT_COVERED, runways_for
 from priorauth.services.schedule import schedule
-from priorauth.services.usage import annotate
+from priorauth.services.usage import AuthorizationView, views
 
 label = facts.label
 
@@ -45,11 +46,9 @@ class ClinicState:
         self.limits = thresholds_of(clinic)
 
     @cached_property
-    def auths(self) -> list[AuthorizationRequest]:
-        """Requests still in play, with patient, coverage, payer, usage and derived status."""
-        rows = in_play(self.clinic.id, self.today)
-        annotate(rows, self.today)
-        return rows
+    def auths(self) -> list[AuthorizationView]:
+        """Requests still in play, with patient, coverage, payer, units use and derived status."""
+        return views(in_play(self.clinic.id, self.today), self.today)
 
     @cached_property
     def policies(self) -> dict:
@@ -64,7 +63,7 @@ class ClinicState:
         return {
             a.id: ev.build_checklist(
                 snapshots.policy_facts(self.policies.get((a.coverage.payer_id, a.hcpcs_code))),
-                snapshots.request_facts(a),
+                snapshots.request_facts(a.auth),
                 evidence[a.patient_id],
                 self.today,
             )
@@ -82,7 +81,9 @@ class ClinicState:
     @cached_property
     def bookings(self) -> dict[int, object]:
         """The booked infusions up to `until`, as the schedule shows them (badge included)."""
-        rows = schedule(self.clinic.id, self.today, self.until, "scheduled", today=self.today)
+        rows = schedule(
+            self.clinic.id, self.today, self.until, InfusionStatus.SCHEDULED, today=self.today
+        )
         return {row.infusion.id: row for row in rows}
 
     @cached_property
@@ -96,7 +97,8 @@ class ClinicState:
             if a.current_status in facts.APPROVED and a.approved_end and a.approved_end <= last
         ]
         runways = runways_for({a.patient_id for a in ending})
-        return {a.id: found for a in ending if (found := facts.first_uncovered_after(a, runways))}
+        found = {a.id: facts.first_uncovered_after(a.auth, runways) for a in ending}
+        return {auth_id: first for auth_id, first in found.items() if first}
 
     @cached_property
     def auth_states(self) -> list[rules.AuthState]:
@@ -104,7 +106,7 @@ class ClinicState:
         checklists, uncovered = self.checklists, self.left_uncovered
         return [
             facts.auth_state(
-                a,
+                a.auth,
                 self.clinic,
                 a.usage,
                 self.policies.get((a.coverage.payer_id, a.hcpcs_code)),

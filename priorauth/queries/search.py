@@ -7,7 +7,7 @@ of any of their coverages; a request by auth number, payer reference or #id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Coverage, Patient
 from priorauth.queries.paging import Page, paginate
 from priorauth.services.scope import scoped
-from priorauth.services.usage import annotate
+from priorauth.services.usage import views
 
 # Requests still being worked on or still usable: not closed by a decision or a cancel.
 OPEN_STATUSES = (
@@ -94,8 +94,7 @@ def requests_query(clinic_id: int, text: str) -> sa.Select:
 
 def find_requests(clinic_id: int, text: str, today: date, page=1, per_page=25) -> Page:
     found = paginate(requests_query(clinic_id, text), page, per_page)
-    annotate(found.items, today)
-    return found
+    return replace(found, items=views(found.items, today))
 
 
 def exact_match(clinic_id: int, text: str) -> tuple[str, int] | None:
@@ -128,10 +127,8 @@ def open_requests(clinic_id: int, patient_ids, today: date) -> dict[int, list]:
         .where(AuthorizationRequest.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(AuthorizationRequest.id.desc())
     )
-    rows = db.session.scalars(query).all()
-    annotate(rows, today)
     found: dict[int, list] = {i: [] for i in ids}
-    for auth in rows:
+    for auth in views(db.session.scalars(query).all(), today):
         if auth.current_status not in CLOSED_DERIVED:
             found[auth.patient_id].append(auth)
     return found

@@ -115,7 +115,8 @@ class InfusionSchema(ma.Schema):
     reaction = ma.fields.String(allow_none=True)
     units_used = ma.fields.Integer(allow_none=True)
     claim_lines = ma.fields.List(ma.fields.Nested(ClaimLineSchema), allow_none=True)
-    coverage = ma.fields.Nested(CoverageAnswerSchema, allow_none=True)
+    # The coverage answer of the booking, reschedule or administration answered (not stored).
+    coverage = ma.fields.Nested(CoverageAnswerSchema, allow_none=True, dump_default=None)
 
 
 class EligibilitySchema(Strict):

@@ -4,11 +4,12 @@ policy (docs/domain.md §3 "No PA, still billed", §4 "Date of service")."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from priorauth.domain import coverage as cov
 from priorauth.domain.units import claim_lines
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.models import Infusion
 from priorauth.services import audit
@@ -116,7 +117,7 @@ def _refuse_if_over(infusion, under: BilledUnder, lines, override, problems) -> 
 
 
 def _record(infusion: Infusion, data: dict, given_at: datetime, under, lines, actor) -> None:
-    infusion.status = "administered"
+    infusion.status = InfusionStatus.ADMINISTERED
     infusion.administered_at = given_at
     infusion.authorization_id = under.authorization.id if under.authorization else None
     infusion.dose_given_mg = data["dose_mg"]
@@ -130,10 +131,20 @@ def _record(infusion: Infusion, data: dict, given_at: datetime, under, lines, ac
     infusion.units_used = sum(line["units"] for line in lines)
 
 
-def administer(actor, infusion_id: int, data: dict, now_local: datetime) -> Infusion:
+@dataclass(frozen=True)
+class Recheck:
+    """Given on another day than booked: that day's coverage answer, and what it found."""
+
+    answer: cov.CoverageAnswer
+    note: str
+
+
+def administer(
+    actor, infusion_id: int, data: dict, now_local: datetime
+) -> tuple[Infusion, Recheck | None]:
     """Record dose, waste, lot, reaction and when it was given; consume units; store the
-    claim lines. On a day other than the booked one, `infusion.coverage` is that day's
-    coverage answer and `infusion.recheck_note` says what it found (neither stored)."""
+    claim lines. With the infusion comes the coverage re-check of the day given when it is
+    not the booked day (None on the booked day; not stored)."""
     infusion = get_owned(Infusion, infusion_id, actor.clinic_id, what="infusion")
     require_scheduled(infusion)
     given_at = given_time(infusion, data.get("administered_at"), now_local)
@@ -148,17 +159,16 @@ def administer(actor, infusion_id: int, data: dict, now_local: datetime) -> Infu
     changes = {**data, "administered_at": given_at, "claim_lines": lines, "mismatches": problems}
     if infusion.authorization_id != booked_auth:
         changes["authorization_id"] = infusion.authorization_id
-    infusion.recheck_note = recheck_message(under, booked_on)
-    if infusion.recheck_note:
-        changes["coverage_rechecked"] = infusion.recheck_note
+    note = recheck_message(under, booked_on)
+    if note:
+        changes["coverage_rechecked"] = note
     audit.record(
         actor,
         infusion,
         "administered",
-        from_status="scheduled",
-        to_status="administered",
+        from_status=InfusionStatus.SCHEDULED,
+        to_status=InfusionStatus.ADMINISTERED,
         changes=changes,
         note=f"override: {data['override_reason']}" if problems else None,
     )
-    infusion.coverage = under.answer if under.rechecked else None
-    return infusion
+    return infusion, (Recheck(under.answer, note) if note else None)

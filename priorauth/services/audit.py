@@ -68,6 +68,13 @@ def record(
     return event
 
 
+def added(actor, row, action: str = "created", **details):
+    """A new row into the session, with its audit event (record's keywords); -> the row."""
+    db.session.add(row)
+    record(actor, row, action, **details)
+    return row
+
+
 def apply_changes(actor, entity, data: dict, action: str = "updated") -> dict:
     """Set the fields that differ, audit them as one event, and return what changed."""
     changes = {k: v for k, v in data.items() if getattr(entity, k) != v}

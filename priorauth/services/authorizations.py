@@ -16,26 +16,25 @@ from priorauth.models import AuthorizationRequest, Coverage, Patient
 from priorauth.services import audit, snapshots
 from priorauth.services.payers import drug_code, find_policy
 from priorauth.services.scope import get_owned, scoped
-from priorauth.services.usage import annotate
+from priorauth.services.usage import AuthorizationView, view_of, views
 
 EDITABLE = {Status.DRAFT, Status.PENDED}
 
 
-def get_authorization(clinic_id: int, auth_id: int, today: date) -> AuthorizationRequest:
-    auth = get_owned(AuthorizationRequest, auth_id, clinic_id, what="authorization")
-    annotate([auth], today)
-    return auth
+def get_authorization(clinic_id: int, auth_id: int, today: date) -> AuthorizationView:
+    """The request with its units use and its status as of `today`."""
+    return view_of(get_owned(AuthorizationRequest, auth_id, clinic_id, what="authorization"), today)
 
 
-def list_authorizations(clinic_id: int, today: date, *, patient_id=None, status=None, limit=100):
+def list_authorizations(
+    clinic_id: int, today: date, *, patient_id=None, status=None, limit=100
+) -> list[AuthorizationView]:
     query = scoped(AuthorizationRequest, clinic_id).order_by(AuthorizationRequest.id.desc())
     if patient_id is not None:
         query = query.where(AuthorizationRequest.patient_id == patient_id)
     if status:
         query = query.where(AuthorizationRequest.status == status)
-    auths = db.session.scalars(query.limit(limit)).all()
-    annotate(auths, today)
-    return auths
+    return views(db.session.scalars(query.limit(limit)).all(), today)
 
 
 def _check_links(clinic_id: int, data: dict) -> None:
@@ -56,9 +55,7 @@ def create_authorization(actor, data: dict) -> AuthorizationRequest:
     auth = AuthorizationRequest(
         clinic_id=actor.clinic_id, created_by_id=actor.id, units_requested=_units(data), **data
     )
-    db.session.add(auth)
-    audit.record(actor, auth, "created", to_status=auth.status, changes=data)
-    return auth
+    return audit.added(actor, auth, to_status=auth.status, changes=data)
 
 
 def update_authorization(actor, auth_id: int, data: dict) -> AuthorizationRequest:

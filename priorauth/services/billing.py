@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from priorauth.domain.units import stored_lines_missing
+from priorauth.domain.vocab import InfusionStatus, label
 from priorauth.errors import Conflict, NotFound
 from priorauth.extensions import db
 from priorauth.models import Infusion
@@ -26,8 +27,8 @@ def _chosen(clinic_id: int, ids: list[int]) -> list[Infusion]:
 
 def _why_not(infusion: Infusion) -> str | None:
     """Why this one cannot be marked billed, in words; None when it can."""
-    if infusion.status != "administered":
-        return f"infusion {infusion.id} is {infusion.status.replace('_', ' ')}, not administered"
+    if infusion.status != InfusionStatus.ADMINISTERED:
+        return f"infusion {infusion.id} is {label(infusion.status).lower()}, not administered"
     if infusion.billed_at is not None:
         return f"infusion {infusion.id} was already marked billed"
     missing = stored_lines_missing(infusion.reaction, infusion.claim_lines or [])

@@ -139,7 +139,7 @@ def auth_facts(auth: AuthorizationRequest, clinic: Clinic | None = None) -> cov.
 
 
 def infusion_facts(infusion: Infusion) -> cov.InfusionFacts:
-    administered = infusion.status == "administered"
+    administered = infusion.status == InfusionStatus.ADMINISTERED
     return cov.InfusionFacts(
         id=infusion.id,
         hcpcs_code=infusion.hcpcs_code,

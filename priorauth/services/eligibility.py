@@ -24,9 +24,7 @@ def record_check(actor, infusion_id: int, data: dict) -> EligibilityCheck:
         checked_by_id=actor.id,
         **data,
     )
-    db.session.add(check)
-    audit.record(actor, check, "recorded", changes=data, note=data.get("note"))
-    return check
+    return audit.added(actor, check, "recorded", changes=data, note=data.get("note"))
 
 
 def checks_of(infusion_id: int) -> list[EligibilityCheck]:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from priorauth.domain import coverage as cov
 from priorauth.domain.units import billing_units
+from priorauth.domain.vocab import InfusionStatus, label
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Infusion, Patient
@@ -62,9 +63,9 @@ def book(actor, data: dict) -> tuple[Infusion, cov.CoverageAnswer]:
         override_reason=None if answer.covered else override,
         booked_by_id=actor.id,
     )
-    db.session.add(infusion)
     note = None if answer.covered else f"booked without coverage: {override}"
-    audit.record(actor, infusion, "booked", to_status="scheduled", changes=data, note=note)
+    booked = InfusionStatus.SCHEDULED
+    audit.added(actor, infusion, "booked", to_status=booked, changes=data, note=note)
     return infusion, answer
 
 
@@ -85,9 +86,9 @@ def _reschedule(actor, infusion: Infusion, data: dict) -> cov.CoverageAnswer:
 def update(actor, infusion_id: int, data: dict):
     """Reschedule (re-checks coverage), cancel or mark no-show (releases the units)."""
     infusion = get_owned(Infusion, infusion_id, actor.clinic_id, what="infusion")
-    if infusion.status != "scheduled":
+    if infusion.status != InfusionStatus.SCHEDULED:
         raise Conflict(
-            f"a {infusion.status} infusion cannot be changed",
+            f"a {label(infusion.status).lower()} infusion cannot be changed",
             {"status": ["not scheduled"]},
             code="NOT_SCHEDULED",
         )
@@ -95,7 +96,7 @@ def update(actor, infusion_id: int, data: dict):
     answer = None
     if "scheduled_at" in data or "dose_mg" in data:
         answer = _reschedule(actor, infusion, data)
-    if data.get("status") in ("cancelled", "no_show"):
+    if data.get("status") in (InfusionStatus.CANCELLED, InfusionStatus.NO_SHOW):
         infusion.status = data["status"]
     audit.record(
         actor,
@@ -121,10 +122,11 @@ def list_infusions(clinic_id: int, start: date | None, end: date | None, status=
 
 
 def require_scheduled(infusion: Infusion) -> None:
-    if infusion.status != "scheduled":
+    if infusion.status != InfusionStatus.SCHEDULED:
+        status = label(infusion.status).lower()
         raise Conflict(
-            f"infusion {infusion.id} is {infusion.status}, not scheduled",
-            {"status": [f"is {infusion.status}"]},
+            f"infusion {infusion.id} is {status}, not scheduled",
+            {"status": [f"is {status}"]},
             code="NOT_SCHEDULED",
         )
 

@@ -40,10 +40,7 @@ def _ensure_unique_mrn(clinic_id: int, mrn: str, exclude_id: int | None = None) 
 def create_patient(actor, data: dict) -> Patient:
     data = {**data, "mrn": data["mrn"].strip()}
     _ensure_unique_mrn(actor.clinic_id, data["mrn"])
-    patient = Patient(clinic_id=actor.clinic_id, **data)
-    db.session.add(patient)
-    audit.record(actor, patient, "created", changes=data)
-    return patient
+    return audit.added(actor, Patient(clinic_id=actor.clinic_id, **data), changes=data)
 
 
 def update_patient(actor, patient_id: int, data: dict) -> Patient:
@@ -59,9 +56,7 @@ def add_coverage(actor, patient_id: int, data: dict) -> Coverage:
     patient = get_owned(Patient, patient_id, actor.clinic_id, what="patient")
     get_owned(Payer, data["payer_id"], actor.clinic_id, what="payer")
     coverage = Coverage(clinic_id=actor.clinic_id, patient_id=patient.id, **data)
-    db.session.add(coverage)
-    audit.record(actor, coverage, "created", changes=data)
-    return coverage
+    return audit.added(actor, coverage, changes=data)
 
 
 def add_evidence(actor, patient_id: int, kind: str, data: dict):
@@ -72,9 +67,7 @@ def add_evidence(actor, patient_id: int, kind: str, data: dict):
     row = EVIDENCE_MODEL[kind](
         clinic_id=actor.clinic_id, patient_id=patient.id, recorded_by_id=actor.id, **data
     )
-    db.session.add(row)
-    audit.record(actor, row, "recorded", changes={"kind": kind, **data})
-    return row
+    return audit.added(actor, row, "recorded", changes={"kind": kind, **data})
 
 
 def evidence_of(patient_ids: list[int]) -> dict[str, list]:

@@ -25,10 +25,7 @@ def _ensure_unique_name(clinic_id: int, name: str, exclude_id: int | None = None
 
 def create_payer(actor, data: dict) -> Payer:
     _ensure_unique_name(actor.clinic_id, data["name"])
-    payer = Payer(clinic_id=actor.clinic_id, **data)
-    db.session.add(payer)
-    audit.record(actor, payer, "created", changes=data)
-    return payer
+    return audit.added(actor, Payer(clinic_id=actor.clinic_id, **data), changes=data)
 
 
 def update_payer(actor, payer_id: int, data: dict) -> Payer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from priorauth.domain.vocab import label
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.extensions import db
@@ -12,7 +13,7 @@ from priorauth.models import AuthorizationRequest
 from priorauth.services import audit
 from priorauth.services.authorizations import create_authorization
 from priorauth.services.scope import get_owned, scoped
-from priorauth.services.usage import annotate
+from priorauth.services.usage import UnitsUse, units_use_of
 
 COPIED = (
     "coverage_id",
@@ -30,7 +31,7 @@ def _approved(actor, auth_id: int, doing: str) -> AuthorizationRequest:
     """The request, refused in words unless its stored status is an approval."""
     auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
     if Status(auth.status) not in APPROVED_STATUSES:
-        status = auth.status.replace("_", " ")
+        status = label(auth.status).lower()
         raise Conflict(
             f"only an approved or partially approved request can {doing}; "
             f"request #{auth.id} is {status}",
@@ -92,9 +93,8 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
-def _refuse_below_usage(auth: AuthorizationRequest, after: dict) -> None:
+def _refuse_below_usage(usage: UnitsUse, after: dict) -> None:
     """A change may not leave fewer units or visits than already given or booked."""
-    usage = auth.usage
     taken = usage.units_given + usage.units_booked
     if after["units_approved"] < taken:
         raise ValidationFailed.on(
@@ -122,10 +122,9 @@ def _changed_fields(auth: AuthorizationRequest, data: dict) -> dict:
     return {k: v for k, v in wanted.items() if v is not None and v != getattr(auth, k)}
 
 
-def record_payer_change(actor, auth_id: int, data: dict, today: date) -> AuthorizationRequest:
+def record_payer_change(actor, auth_id: int, data: dict) -> AuthorizationRequest:
     """The payer changed the approved dates or units: checked, applied, audited before/after."""
     auth = _approved(actor, auth_id, "have its approval changed")
-    annotate([auth], today)
     changed = _changed_fields(auth, data)
     if not changed:
         text = "nothing to record: change the approved dates, units or administrations"
@@ -133,12 +132,11 @@ def record_payer_change(actor, auth_id: int, data: dict, today: date) -> Authori
     after = {k: changed.get(k, getattr(auth, k)) for k in CHANGEABLE}
     if after["approved_end"] < after["approved_start"]:
         raise ValidationFailed.on("approved_end", "must be on or after the approved start")
-    _refuse_below_usage(auth, after)
+    _refuse_below_usage(units_use_of(auth), after)
     before = {k: _plain(getattr(auth, k)) for k in changed}
     for key, value in changed.items():
         setattr(auth, key, value)
     changes = {k: {"before": before[k], "after": _plain(v)} for k, v in changed.items()}
     changes["payer_reference"] = data["payer_reference"].strip()
     audit.record(actor, auth, "payer_change", changes=changes, note=data.get("note"))
-    annotate([auth], today)
     return auth

@@ -11,6 +11,7 @@ from decimal import Decimal
 from priorauth.domain import coverage as cov
 from priorauth.domain import runway as rules
 from priorauth.domain.runway import AT_RISK, COVERED, NOT_COVERED
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.models import AuthorizationRequest, Infusion, Patient
 from priorauth.services import coverage as coverage_service
 from priorauth.services.coverage import PatientState, load_states
@@ -81,7 +82,7 @@ class PatientRunway:
 
 def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
     """The domain's runway over a loaded state (no queries)."""
-    booked = [i for i in state.infusions if i.status == "scheduled"]
+    booked = [i for i in state.infusions if i.status == InfusionStatus.SCHEDULED]
     projected = rules.project_runway(
         [_planned(i, mg_per_unit) for i in booked],
         [coverage_service.auth_facts(a, state.clinic) for a in state.authorizations],

@@ -9,7 +9,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from priorauth.domain import coverage as cov
-from priorauth.domain.runway import unverified_since_booking
+from priorauth.domain.reminders import unverified_since_booking
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient
@@ -58,14 +59,14 @@ def schedule(clinic_id: int, start: date, end: date, status: str | None = None, 
     state, the re-verifications.
     """
     infusions = list_infusions(clinic_id, start, end, status)
-    runways = runways_for({i.patient_id for i in infusions if i.status == "scheduled"})
+    runways = runways_for({i.patient_id for i in infusions if i.status == InfusionStatus.SCHEDULED})
     unverified = _unverified_soon(db.session.get(Clinic, clinic_id), infusions, today)
     return [ScheduleRow(i, _step(runways, i), i.id in unverified) for i in infusions]
 
 
 def _unverified_soon(clinic: Clinic, infusions: list[Infusion], today: date) -> set[int]:
     """Booked infusions due within the re-verification window, not verified since booking."""
-    booked = [i for i in infusions if i.status == "scheduled"]
+    booked = [i for i in infusions if i.status == InfusionStatus.SCHEDULED]
     verified = last_active_check(i.id for i in booked)
     days = clinic.upcoming_business_days
     return {

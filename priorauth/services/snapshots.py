@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from priorauth.domain import evidence as ev
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Infusion, PayerPolicy
 from priorauth.services.patients import evidence_of
@@ -67,7 +68,7 @@ def _given_products(ids: list[int]) -> dict[int, list[ev.PriorProduct]]:
     found: dict[int, list[ev.PriorProduct]] = defaultdict(list)
     rows = db.session.execute(
         sa.select(Infusion.patient_id, Infusion.hcpcs_code, Infusion.administered_at).where(
-            Infusion.patient_id.in_(ids), Infusion.status == "administered"
+            Infusion.patient_id.in_(ids), Infusion.status == InfusionStatus.ADMINISTERED
         )
     ).all()
     for pid, code, at in rows:

@@ -11,7 +11,6 @@ from priorauth.services import audit
 from priorauth.services.authorizations import checklist_for
 from priorauth.services.payers import find_policy
 from priorauth.services.scope import get_owned
-from priorauth.services.usage import annotate
 
 
 def _require(payload: dict, *fields: str) -> None:
@@ -129,7 +128,9 @@ def _allowed_target(auth: AuthorizationRequest, target: str) -> Status:
         ) from None
 
 
-def transition(actor, auth_id: int, payload: dict, now: datetime, today: date):
+def transition(
+    actor, auth_id: int, payload: dict, now: datetime, today: date
+) -> AuthorizationRequest:
     """Apply one workflow step; refused steps raise and change nothing."""
     auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
     target = _allowed_target(auth, payload["to"])
@@ -147,5 +148,4 @@ def transition(actor, auth_id: int, payload: dict, now: datetime, today: date):
         changes=changes,
         note=note,
     )
-    annotate([auth], today)
     return auth

@@ -4,6 +4,7 @@ arithmetic (left, not yet used) are domain/usage.py's (docs/domain.md §9)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,10 +15,18 @@ from priorauth.domain.workflow import derived_status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Infusion
 
-GIVEN = "administered"
+GIVEN = InfusionStatus.ADMINISTERED
 BOOKED = InfusionStatus.SCHEDULED
 
-__all__ = ["UnitsUse", "annotate", "current_status", "units_use", "units_use_of"]
+__all__ = [
+    "AuthorizationView",
+    "UnitsUse",
+    "current_status",
+    "units_use",
+    "units_use_of",
+    "view_of",
+    "views",
+]
 
 
 def _totals(ids: list[int]) -> dict[int, dict[str, tuple[int, int]]]:
@@ -64,19 +73,49 @@ def _use(auth: AuthorizationRequest, parts: dict) -> UnitsUse:
     )
 
 
-def annotate(auths: Iterable[AuthorizationRequest], today: date) -> None:
-    """Attach the units use and the derived status (expired / exhausted) to each request."""
+@dataclass(frozen=True)
+class AuthorizationView:
+    """A request as the pages and the API show it: the row, its units use (docs/domain.md §9)
+    and its derived status (expired / exhausted, §5), computed when loaded, never stored.
+
+    Reads through to the row for its stored columns and relationships (`view.hcpcs_code`,
+    `view.status` is the stored status, `view.patient`); `view.auth` is the row itself, for
+    services that change it.
+    """
+
+    auth: AuthorizationRequest
+    usage: UnitsUse
+    current_status: str
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("auth", "usage", "current_status"):
+            raise AttributeError(name)
+        return getattr(self.auth, name)
+
+    @property
+    def units_left(self) -> int | None:
+        """approved − given − booked (negative: short); None when no unit limit."""
+        return self.usage.units_left
+
+    @property
+    def administrations_left(self) -> int | None:
+        return self.usage.visits_left
+
+
+def views(auths: Iterable[AuthorizationRequest], today: date) -> list[AuthorizationView]:
+    """Each request with its units use (one query for all) and its status as of `today`."""
     auths = list(auths)
     uses = units_use(auths)
-    for auth in auths:
-        auth.usage = uses[auth.id]
-        auth.current_status = current_status(auth, today)
+    return [AuthorizationView(a, uses[a.id], current_status(a, uses[a.id], today)) for a in auths]
 
 
-def current_status(auth: AuthorizationRequest, today: date) -> str:
+def view_of(auth: AuthorizationRequest, today: date) -> AuthorizationView:
+    return views([auth], today)[0]
+
+
+def current_status(auth: AuthorizationRequest, use: UnitsUse, today: date) -> str:
     """Stored status, or expired / exhausted once the end date passes or nothing is not yet
     used (given infusions count; booked ones do not exhaust it)."""
-    use = auth.usage or units_use_of(auth)
     return derived_status(
         auth.status,
         today=today,

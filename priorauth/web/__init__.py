@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from flask_login import current_user
@@ -44,41 +45,35 @@ def nav_allowed(endpoint: str) -> bool:
     return roles is None or (current_user.is_authenticated and has_role(current_user, roles))
 
 
-def register_blueprints(app) -> None:
-    from priorauth.web import (
-        audit,
-        auth,
-        authorizations,
-        billing,
-        clinic,
-        digests,
-        dose,
-        home,
-        infusions,
-        patients,
-        payers,
-        schedule,
-        search,
-        staff,
-    )
+# The page modules, in the order their blueprints are registered (priorauth.web.<name>).
+PAGE_MODULES = (
+    "auth",
+    "home",
+    "patients",
+    "payers",
+    "authorizations",
+    "schedule",
+    "infusions",
+    "billing",
+    "search",
+    "digests",
+    "clinic",
+    "staff",
+    "audit",
+)
 
-    modules = (
-        auth,
-        home,
-        patients,
-        payers,
-        authorizations,
-        schedule,
-        infusions,
-        billing,
-        search,
-        digests,
-        clinic,
-        staff,
-        audit,
-    )
-    for module in modules:
-        app.register_blueprint(module.bp)
+
+def register_blueprints(app) -> None:
+    """Every page blueprint, then the globals and filters the templates use."""
+    for name in PAGE_MODULES:
+        app.register_blueprint(import_module(f"priorauth.web.{name}").bp)
+    register_template_helpers(app)
+
+
+def register_template_helpers(app) -> None:
+    """Jinja globals and filters shared by every page."""
+    from priorauth.web import dose
+
     app.jinja_env.globals["nav_links"] = [
         (endpoint, label) for endpoint, label in NAV_LINKS if endpoint in app.view_functions
     ]

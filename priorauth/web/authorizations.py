@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain.vocab import label
 from priorauth.domain.workflow import STORED_STATUSES, allowed_transitions
 from priorauth.models import AuthorizationRequest, Patient
 from priorauth.permissions import (
@@ -31,6 +32,7 @@ from priorauth.services.authorizations import EDITABLE
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.runway import authorization_runway
 from priorauth.services.scope import get_owned
+from priorauth.services.usage import AuthorizationView
 from priorauth.web.commit import committed
 from priorauth.web.forms import (
     blanks_as_none,
@@ -45,7 +47,7 @@ from priorauth.web.paging import pager
 bp = Blueprint("authorizations", __name__, url_prefix="/authorizations")
 
 LIST_FIELDS = ("diagnosis_codes",)
-STATUS_OPTIONS = [(s.value, s.value.replace("_", " ")) for s in STORED_STATUSES]
+STATUS_OPTIONS = [(s.value, label(s)) for s in STORED_STATUSES]
 REQUIREMENT_LABELS = {
     "PAYER_POLICY": "Payer policy on file",
     "PRIOR_AUTHORIZATION": "Prior authorization",
@@ -76,7 +78,8 @@ def requirement_label(code: str) -> str:
     return REQUIREMENT_LABELS.get(code) or code.replace("_", " ").capitalize()
 
 
-def _auth(auth_id: int) -> AuthorizationRequest:
+def _auth(auth_id: int) -> AuthorizationView:
+    """The request with its units use and status as of today (the row is `.auth`)."""
     return authorizations.get_authorization(current_user.clinic_id, auth_id, _today())
 
 
@@ -187,15 +190,15 @@ def _step_defaults(auth: AuthorizationRequest, step: str) -> dict:
     return {}
 
 
-def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, status=200):
+def _render_show(auth: AuthorizationView, step=None, form=None, errors=None, status=200):
     """The request page; `step` names the next-step form that failed, shown with its errors."""
     steps = [s.value for s in allowed_transitions(auth.status)]
-    step_forms = {s: _step_defaults(auth, s) for s in steps}
+    step_forms = {s: _step_defaults(auth.auth, s) for s in steps}
     if step in step_forms:
         step_forms[step] = form
     context = {
         "auth": auth,
-        "checklist": authorizations.checklist_for(auth, _today()),
+        "checklist": authorizations.checklist_for(auth.auth, _today()),
         "steps": steps,
         "step_forms": step_forms,
         "failed_step": step,
@@ -220,7 +223,7 @@ def _render_show(auth: AuthorizationRequest, step=None, form=None, errors=None, 
 def show(auth_id: int):
     """The request page; the view is audited (written with the commit after rendering)."""
     auth = _auth(auth_id)
-    audit.viewed(current_user, auth)
+    audit.viewed(current_user, auth.auth)
     page, _ = committed(lambda: _render_show(auth))
     return page
 
@@ -238,7 +241,7 @@ def transition(auth_id: int):
             lambda: transitions.transition(current_user, auth.id, data, utcnow(), _today())
         )
         if refusal is None:
-            flash(f"Request #{moved.id} is now {moved.status.replace('_', ' ')}.", "success")
+            flash(f"Request #{moved.id} is now {label(moved.status).lower()}.", "success")
             return redirect(url_for("authorizations.show", auth_id=auth.id))
         errors, status = refusal_errors(refusal, schema.fields), refusal.status
     return _render_show(_auth(auth_id), request.form.get("to"), request.form, errors, status)
@@ -264,9 +267,9 @@ def _request_form(auth: AuthorizationRequest) -> dict:
 def edit(auth_id: int):
     auth = _auth(auth_id)
     if auth.status not in EDITABLE:
-        flash(f"A {auth.status.replace('_', ' ')} request cannot be edited.", "error")
+        flash(f"A {label(auth.status).lower()} request cannot be edited.", "error")
         return redirect(url_for("authorizations.show", auth_id=auth.id))
-    form, errors = _request_form(auth), {}
+    form, errors = _request_form(auth.auth), {}
     if request.method == "POST":
         form, schema = request.form, AuthorizationPatchSchema()
         extra = blanks_as_none(schema, request.form)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain.vocab import EligibilityResult, InfusionStatus, label
 from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Infusion
@@ -12,6 +13,7 @@ from priorauth.permissions import (
     BOOK_INFUSIONS,
     RECORD_ADMINISTRATION,
     VERIFY_ELIGIBILITY,
+    may,
     role_required,
 )
 from priorauth.schemas.infusions import (
@@ -27,11 +29,10 @@ from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned
 from priorauth.web.commit import committed
 from priorauth.web.forms import parse_form, service_errors
-from priorauth.web.schedule import may
 
 bp = Blueprint("infusions", __name__, url_prefix="/infusions")
 
-DONE = {"cancelled": "cancelled", "no_show": "marked as no-show"}
+DONE = {InfusionStatus.CANCELLED: "cancelled", InfusionStatus.NO_SHOW: "marked as no-show"}
 DATE_REQUIRED = "Date and time is required."
 
 
@@ -64,7 +65,7 @@ def _moved(defaults: dict) -> dict:
 def _page(infusion_id: int, forms=None, errs=None, status=200):
     infusion = get_owned(Infusion, infusion_id, current_user.clinic_id, what="infusion")
     step = None
-    if infusion.status == "scheduled":
+    if infusion.status == InfusionStatus.SCHEDULED:
         step = patient_runway(current_user, infusion.patient_id).step_for(infusion.id)
     defaults, forms = _defaults(infusion), forms or {}
     return render_template(
@@ -132,14 +133,13 @@ def administer(infusion_id: int):
     if data is None:
         return _page(infusion_id, {"administer": request.form}, {"administer": errors}, 422)
     now = clinic_now(current_user.clinic)
-    infusion, refusal = committed(
-        lambda: record_administration(current_user, infusion_id, data, now)
-    )
+    done, refusal = committed(lambda: record_administration(current_user, infusion_id, data, now))
     if refusal is not None:
         errors = {"administer": service_errors(refusal, AdministrationSchema().fields)}
         return _page(infusion_id, {"administer": request.form}, errors, refusal.status)
-    if infusion.recheck_note:
-        flash(infusion.recheck_note, "warning")
+    _, recheck = done
+    if recheck is not None:  # given on another day than booked: coverage re-checked
+        flash(recheck.note, "warning")
     flash("Administration recorded; the claim lines are below.", "success")
     return redirect(url_for("infusions.show", infusion_id=infusion_id, _anchor="claim"))
 
@@ -153,7 +153,8 @@ def verify(infusion_id: int):
         try:
             check = record_check(current_user, infusion_id, data)
             db.session.commit()
-            flash(f"Insurance re-verified: {check.result.replace('_', ' ')}.", "success")
+            found = label(check.result, EligibilityResult).lower()
+            flash(f"Insurance re-verified: {found}.", "success")
             return redirect(
                 url_for("infusions.show", infusion_id=infusion_id, _anchor="eligibility")
             )

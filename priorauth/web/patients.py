@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Infusion, Patient
 from priorauth.permissions import (
@@ -27,6 +26,7 @@ from priorauth.services import audit, authorizations, patients, payers
 from priorauth.services.clock import clinic_today
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
+from priorauth.web.commit import committed
 from priorauth.web.forms import (
     blanks_as_none,
     code_options,
@@ -78,6 +78,13 @@ def results():
     )
 
 
+def _saved(patient: Patient, message: str, back: str | None = None, **anchor):
+    """After a committed change: the message, then back where the form came from, or the
+    patient page (at `_anchor`)."""
+    flash(message, "success")
+    return redirect(back or url_for("patients.show", patient_id=patient.id, **anchor))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(EDIT_PATIENTS)
 def new():
@@ -85,14 +92,10 @@ def new():
     if request.method == "POST":
         data, errors = parse_form(PatientSchema(), request.form)
         if data is not None:
-            try:
-                patient = patients.create_patient(current_user, data)
-                db.session.commit()
-                flash("Patient added.", "success")
-                return redirect(url_for("patients.show", patient_id=patient.id))
-            except AppError as error:
-                db.session.rollback()
-                errors = service_errors(error)
+            patient, refusal = committed(lambda: patients.create_patient(current_user, data))
+            if refusal is None:
+                return _saved(patient, "Patient added.")
+            errors = service_errors(refusal)
     status = 422 if errors else 200
     return render_template("patients/new.html", form=form, errors=errors), status
 
@@ -152,14 +155,10 @@ def edit(patient_id: int):
         form, schema = request.form, PatientSchema()
         data, errors = parse_form(schema, request.form, **blanks_as_none(schema, request.form))
         if data is not None:
-            try:
-                patients.update_patient(current_user, patient.id, data)
-                db.session.commit()
-                flash("Patient details saved.", "success")
-                return redirect(url_for("patients.show", patient_id=patient.id))
-            except AppError as error:
-                db.session.rollback()
-                errors = service_errors(error)
+            _, refusal = committed(lambda: patients.update_patient(current_user, patient.id, data))
+            if refusal is None:
+                return _saved(patient, "Patient details saved.")
+            errors = service_errors(refusal)
     status = 422 if errors else 200
     page = render_template("patients/edit.html", patient=patient, form=form, errors=errors)
     return page, status
@@ -172,14 +171,10 @@ def add_coverage(patient_id: int):
     schema = CoverageSchema()
     data, errors = parse_form(schema, request.form)
     if data is not None:
-        try:
-            patients.add_coverage(current_user, patient.id, data)
-            db.session.commit()
-            flash("Coverage added.", "success")
-            return redirect(url_for("patients.show", patient_id=patient.id, _anchor="coverages"))
-        except AppError as error:
-            db.session.rollback()
-            errors = refusal_errors(error, schema.fields)
+        _, refusal = committed(lambda: patients.add_coverage(current_user, patient.id, data))
+        if refusal is None:
+            return _saved(patient, "Coverage added.", _anchor="coverages")
+        errors = refusal_errors(refusal, schema.fields)
     return _render_show(patient, "coverage", request.form, errors, 422)
 
 
@@ -192,15 +187,10 @@ def add_evidence(patient_id: int, kind: str):
     schema = EVIDENCE_SCHEMAS[kind]()
     data, errors = parse_form(schema, request.form)
     if data is not None:
-        try:
-            patients.add_evidence(current_user, patient.id, kind, data)
-            db.session.commit()
-            flash(f"{EVIDENCE_LABELS[kind].capitalize()} recorded.", "success")
+        _, refusal = committed(lambda: patients.add_evidence(current_user, patient.id, kind, data))
+        if refusal is None:
+            done = f"{EVIDENCE_LABELS[kind].capitalize()} recorded."
             back = safe_next(request.form.get("next"))
-            return redirect(
-                back or url_for("patients.show", patient_id=patient.id, _anchor=f"ev-{kind}")
-            )
-        except AppError as error:
-            db.session.rollback()
-            errors = refusal_errors(error, schema.fields)
+            return _saved(patient, done, back, _anchor=f"ev-{kind}")
+        errors = refusal_errors(refusal, schema.fields)
     return _render_show(patient, kind, request.form, errors, 422)

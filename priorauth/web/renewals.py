@@ -6,12 +6,14 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from priorauth.domain.vocab import label
 from priorauth.domain.workflow import APPROVED_STATUSES
 from priorauth.models import AuthorizationRequest
 from priorauth.permissions import EDIT_AUTHORIZATIONS, START_RENEWALS, may, role_required
 from priorauth.schemas.authorizations import AuthorizationInSchema, PayerChangeSchema
 from priorauth.services import audit, authorizations, renewals
 from priorauth.services.scope import get_owned
+from priorauth.services.usage import AuthorizationView
 from priorauth.web.authorizations import (
     LIST_FIELDS,
     _auth,
@@ -38,7 +40,7 @@ def _payer_form(auth: AuthorizationRequest) -> dict:
     }
 
 
-def context(auth: AuthorizationRequest, step=None, form=None) -> dict:
+def context(auth: AuthorizationView, step=None, form=None) -> dict:
     """What the request page shows about renewals and payer changes (two queries at most)."""
     approved = auth.status in APPROVED_STATUSES
     renews = None
@@ -49,7 +51,7 @@ def context(auth: AuthorizationRequest, step=None, form=None) -> dict:
         "renewals": renewals.renewals_of(auth.clinic_id, auth.id),
         "can_renew": approved and may(START_RENEWALS),
         "can_change_approval": approved and may(EDIT_AUTHORIZATIONS),
-        "payer_form": form if step == PAYER_CHANGE else _payer_form(auth),
+        "payer_form": form if step == PAYER_CHANGE else _payer_form(auth.auth),
     }
 
 
@@ -60,12 +62,12 @@ def _renewal_form(old: AuthorizationRequest) -> dict:
     return form | {"requested_start": start.isoformat(), "requested_end": end.isoformat()}
 
 
-def _renew_page(old: AuthorizationRequest, form: dict, errors: dict):
-    start = renewals.renewal_dates(old)[0]
+def _renew_page(old: AuthorizationView, form: dict, errors: dict):
+    start = renewals.renewal_dates(old.auth)[0]
     as_of = max(_today(), start)
     extra = {
         "auth": old,
-        "checklist": authorizations.checklist_for(old, as_of),
+        "checklist": authorizations.checklist_for(old.auth, as_of),
         "as_of": as_of,
         "requirement_label": requirement_label,
     }
@@ -78,7 +80,7 @@ def renew(auth_id: int):
     """Extend or renew an approval: GET shows the prefilled form, POST creates the draft."""
     old = _auth(auth_id)
     if old.status not in APPROVED_STATUSES:
-        status = old.status.replace("_", " ")
+        status = label(old.status).lower()
         flash(f"Only an approved request can be renewed; request #{old.id} is {status}.", "error")
         return redirect(url_for("authorizations.show", auth_id=old.id))
     if request.method == "GET":
@@ -96,10 +98,10 @@ def renew(auth_id: int):
     return _renew_page(_auth(auth_id), request.form, errors)
 
 
-def _viewed_renew_page(old: AuthorizationRequest):
+def _viewed_renew_page(old: AuthorizationView):
     """The prefilled renewal form; the view is audited like the request page."""
-    page = _renew_page(old, _renewal_form(old), {})
-    audit.viewed(current_user, old, note="renewal form")
+    page = _renew_page(old, _renewal_form(old.auth), {})
+    audit.viewed(current_user, old.auth, note="renewal form")
     return page
 
 
@@ -112,7 +114,7 @@ def payer_change(auth_id: int):
     status = 422
     if data is not None:
         changed, refusal = committed(
-            lambda: renewals.record_payer_change(current_user, auth.id, data, _today())
+            lambda: renewals.record_payer_change(current_user, auth.id, data)
         )
         if refusal is None:
             flash(f"The payer's change to request #{changed.id} is recorded.", "success")

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain.vocab import InfusionStatus
 from priorauth.errors import AppError
-from priorauth.permissions import BOOK_INFUSIONS, role_required
+from priorauth.permissions import BOOK_INFUSIONS, may, role_required
 from priorauth.schemas.infusions import BookingSchema, CoverageQuestionSchema
 from priorauth.services import infusions, reference
 from priorauth.services import schedule as schedule_service
@@ -22,22 +23,13 @@ bp = Blueprint("schedule", __name__, url_prefix="/schedule")
 bp.add_app_template_global(fix_link, "fix_link")
 
 VIEWS = {"day": 1, "week": 7}
-STATUSES = (
-    ("scheduled", "Scheduled"),
-    ("administered", "Administered"),
-    ("cancelled", "Cancelled"),
-    ("no_show", "No-show"),
-)
+STATUSES = InfusionStatus.choices()
 
 
 @bp.before_request
 @login_required
 def _signed_in():
     """Every page here needs a signed-in user."""
-
-
-def may(roles: tuple[str, ...]) -> bool:
-    return current_user.role == "admin" or current_user.role in roles
 
 
 def _start_date(text: str | None, today: date) -> date:

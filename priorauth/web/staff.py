@@ -8,6 +8,7 @@ from functools import partial
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain.vocab import Role, label
 from priorauth.errors import AppError, NotFound
 from priorauth.extensions import db
 from priorauth.notify import password_links as link_mail
@@ -21,7 +22,7 @@ from priorauth.web.paging import pager
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger("priorauth.staff")
 
-ROLE_OPTIONS = [(role, role.replace("_", " ")) for role in staff.ROLES]
+ROLE_OPTIONS = Role.choices()
 INVITE_FIELDS = ("name", "email", "role")
 
 
@@ -66,7 +67,7 @@ def _index(form, errors, status: int = 200):
 
 @bp.get("")
 def index():
-    return _index({"role": "front_desk"}, {})
+    return _index({"role": Role.FRONT_DESK}, {})
 
 
 @bp.post("/invite")
@@ -122,7 +123,7 @@ def _act(user_id: int, action, done: str):
 def change_role(user_id: int):
     role = request.form.get("role", "")
     action = partial(staff.change_role, current_user, user_id, role)
-    return _act(user_id, action, f"Role changed to {role.replace('_', ' ')}.")
+    return _act(user_id, action, f"Role changed to {label(role, Role).lower()}.")
 
 
 @bp.post("/<int:user_id>/deactivate")

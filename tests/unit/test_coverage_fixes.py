@@ -21,6 +21,7 @@ from priorauth.domain.coverage import (
     check_coverage,
     policy_on,
 )
+from priorauth.domain.reminders import unverified_since_booking
 from priorauth.domain.runway import (
     AT_RISK,
     COVERED,
@@ -29,7 +30,6 @@ from priorauth.domain.runway import (
     RunwayStep,
     badge_for,
     project_runway,
-    unverified_since_booking,
 )
 
 DAY = date(2026, 3, 10)

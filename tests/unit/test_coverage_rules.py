@@ -161,7 +161,9 @@ def test_unit_shortfall_on_an_approvals_first_or_last_day_is_units_exhausted(day
     assert not answer.covered
     assert answer.reasons == (
         cov.Reason(
-            cov.UNITS_EXHAUSTED, "authorization #1 has 99 units left but this dose needs 100"
+            cov.UNITS_EXHAUSTED,
+            "authorization #1 has 99 units left (0 given, 0 booked of 99 approved) "
+            "but this dose needs 100",
         ),
     )
     assert answer.authorization_id == 1
@@ -181,7 +183,8 @@ def test_exactly_enough_units_but_no_visit_left_is_visits_exhausted_only():
     assert answer.reasons == (
         cov.Reason(
             cov.VISITS_EXHAUSTED,
-            "authorization PA-77 (#1) has used all 1 of its approved administrations",
+            "authorization PA-77 (#1): all 1 approved administration given or booked "
+            "(0 given, 1 booked)",
         ),
     )
     assert answer.units_left == 100

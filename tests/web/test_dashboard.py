@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from priorauth import demo
 from priorauth.domain.queues import DASHBOARD as QUEUES
+from priorauth.domain.usage import UnitsUse
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient, User
 from priorauth.queries import charts
@@ -469,8 +470,8 @@ def test_request_page_has_a_units_bar(client, demo_clinic):
     html = client.get(f"/authorizations/{auth.id}").get_data(as_text=True)
     (svg,) = _svgs(html)
     _accessible(svg)
-    assert "1500 units approved: 750 used, 750 booked, 0 left" in svg
-    assert "750 used" in html and "of 1500 approved" in html
+    assert "1500 units approved: 750 given, 750 booked, 0 left" in svg
+    assert "750 given" in html and "of 1500 approved" in html
     draft = db.session.scalars(
         sa.select(AuthorizationRequest).where(AuthorizationRequest.status == "draft")
     ).first()
@@ -478,14 +479,12 @@ def test_request_page_has_a_units_bar(client, demo_clinic):
 
 
 def test_units_bar_shows_booking_beyond_the_approval():
-    bar = charts.units_bar(100, used=60, booked=70, width=260)
+    bar = charts.units_bar(UnitsUse(units_approved=100, units_given=60, units_booked=70), 260)
     parts = {s.kind: s for s in bar.segments}
-    assert bar.left == -30
-    assert (parts["used"].width, parts["booked"].width, parts["left"].width) == (120, 140, 0)
-    assert (parts["over"].x, parts["over"].width) == (200, 60)  # from the approved mark on
-    assert bar.summary == (
-        "100 units approved: 60 used, 70 booked, 0 left, 30 booked beyond the approval"
-    )
+    assert (bar.left, bar.short) == (-30, 30)  # docs/domain.md §9: left goes negative
+    assert (parts["given"].width, parts["booked"].width, parts["left"].width) == (120, 140, 0)
+    assert (parts["short"].x, parts["short"].width) == (200, 60)  # from the approved mark on
+    assert bar.summary == "100 units approved: 60 given, 70 booked, -30 left (30 short)"
 
 
 def test_bars_scale_to_the_largest_value():
