@@ -16,7 +16,7 @@ from priorauth.models import AuthorizationRequest, Coverage, Patient
 from priorauth.services import audit, snapshots
 from priorauth.services.payers import drug_code, find_policy
 from priorauth.services.scope import get_owned, scoped
-from priorauth.services.usage import AuthorizationView, view_of, views
+from priorauth.services.usage import AuthorizationView, view_of
 
 EDITABLE = {Status.DRAFT, Status.PENDED}
 
@@ -24,17 +24,6 @@ EDITABLE = {Status.DRAFT, Status.PENDED}
 def get_authorization(clinic_id: int, auth_id: int, today: date) -> AuthorizationView:
     """The request with its units use and its status as of `today`."""
     return view_of(get_owned(AuthorizationRequest, auth_id, clinic_id, what="authorization"), today)
-
-
-def list_authorizations(
-    clinic_id: int, today: date, *, patient_id=None, status=None, limit=100
-) -> list[AuthorizationView]:
-    query = scoped(AuthorizationRequest, clinic_id).order_by(AuthorizationRequest.id.desc())
-    if patient_id is not None:
-        query = query.where(AuthorizationRequest.patient_id == patient_id)
-    if status:
-        query = query.where(AuthorizationRequest.status == status)
-    return views(db.session.scalars(query.limit(limit)).all(), today)
 
 
 def _check_links(clinic_id: int, data: dict) -> None:

@@ -139,11 +139,13 @@ def auth_facts(auth: AuthorizationRequest, clinic: Clinic | None = None) -> cov.
 
 
 def infusion_facts(infusion: Infusion) -> cov.InfusionFacts:
+    """A booked infusion on its booked day; a given one on the day it was given."""
     administered = infusion.status == InfusionStatus.ADMINISTERED
+    day = infusion.administered_at if administered and infusion.administered_at else None
     return cov.InfusionFacts(
         id=infusion.id,
         hcpcs_code=infusion.hcpcs_code,
-        service_date=infusion.scheduled_at.date(),
+        service_date=(day or infusion.scheduled_at).date(),
         units=(infusion.units_used or 0) if administered else infusion.units_reserved,
         authorization_id=infusion.authorization_id,
         administered=administered,

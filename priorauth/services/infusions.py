@@ -110,15 +110,17 @@ def update(actor, infusion_id: int, data: dict):
     return infusion, answer
 
 
-def list_infusions(clinic_id: int, start: date | None, end: date | None, status=None, limit=500):
+def list_infusions(clinic_id: int, start: date, end: date, status=None) -> list[Infusion]:
+    """Every infusion booked from start to end (a day or a week of the schedule: bounded by
+    the clinic's chairs, so all of them, never cut at a fixed number of rows)."""
     query = scoped(Infusion, clinic_id).order_by(Infusion.scheduled_at, Infusion.id)
-    if start:
-        query = query.where(Infusion.scheduled_at >= datetime.combine(start, datetime.min.time()))
-    if end:
-        query = query.where(Infusion.scheduled_at <= datetime.combine(end, datetime.max.time()))
+    query = query.where(
+        Infusion.scheduled_at >= datetime.combine(start, datetime.min.time()),
+        Infusion.scheduled_at <= datetime.combine(end, datetime.max.time()),
+    )
     if status:
         query = query.where(Infusion.status == status)
-    return db.session.scalars(query.options(sa.orm.joinedload(Infusion.patient)).limit(limit)).all()
+    return db.session.scalars(query.options(sa.orm.joinedload(Infusion.patient))).all()
 
 
 def require_scheduled(infusion: Infusion) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain import vocab
 from priorauth.errors import AppError
 from priorauth.extensions import db
 from priorauth.models import Patient, User
@@ -65,8 +66,8 @@ def summary(event) -> str:
         return f"Viewed the {event.note}" if event.note else "Viewed the record"
     text = _words(event.action).capitalize()
     if event.to_status:
-        start = f"{_words(event.from_status)} → " if event.from_status else "as "
-        return f"{text}: {start}{_words(event.to_status)}"
+        start = f"{vocab.label(event.from_status).lower()} → " if event.from_status else "as "
+        return f"{text}: {start}{vocab.label(event.to_status).lower()}"
     fields = [_words(k) for k in (event.changes or {}) if k != "kind"]
     if fields:
         more = len(fields) - MAX_FIELDS
@@ -100,7 +101,7 @@ def _staff_options() -> list[tuple[int, str]]:
     """Everyone of the clinic, former staff too (their past access stays searchable)."""
     query = scoped(User, current_user.clinic_id).order_by(User.name, User.id)
     return [
-        (u.id, f"{u.name} ({_words(u.role)}{'' if u.active else ', inactive'})")
+        (u.id, f"{u.name} ({vocab.label(u.role).lower()}{'' if u.active else ', inactive'})")
         for u in db.session.scalars(query)
     ]
 

@@ -85,16 +85,21 @@ def _auth(auth_id: int) -> AuthorizationView:
 
 @bp.get("")
 def index():
+    """The requests, newest first, a page at a time; ?status= and ?patient_id= (the patient
+    page's "All requests of this patient") filter them and stay in the pager's links."""
     status = request.args.get("status", "")
     status = status if status in dict(STATUS_OPTIONS) else ""
+    patient = _chosen_patient(request.args.get("patient_id"))
+    filters = {"status": status or None, "patient_id": patient.id if patient else None}
     page = lists.authorizations(
-        current_user.clinic_id, _today(), *page_request(request.args), status=status or None
+        current_user.clinic_id, _today(), *page_request(request.args), **filters
     )
     return render_template(
         "authorizations/index.html",
         rows=page.items,
         paging=pager(page),
         status=status,
+        patient=patient,
         status_options=STATUS_OPTIONS,
         can_edit=may(EDIT_AUTHORIZATIONS),
     )

@@ -51,11 +51,20 @@ def _worklist(filters: dict, errors: dict, status: int, source=None):
         paging=pager(page) if request.method == "GET" else None,
         form=request.args if errors and request.method == "GET" else _shown(filters, start, end),
         errors=errors,
+        summaries=_summaries(errors),
         shown=_shown(filters, start, end),
         statuses=STATUS_WORDS,
         csv_url=url_for("billing.claims_csv", **_in_url({**filters, "start": start, "end": end})),
         kept={k: source[k] for k in KEPT if source.get(k)},
     ), status
+
+
+def _summaries(errors: dict) -> tuple[dict, dict]:
+    """The error summaries atop the page's two forms: (the filters' problems, each linking to
+    its field; what stopped marking billed, in sentences)."""
+    marking = errors.get("infusion_ids")
+    filters = {k: v for k, v in errors.items() if k != "infusion_ids"}
+    return filters, ({"_": marking} if marking else {})
 
 
 def _shown(filters: dict, start, end) -> dict:

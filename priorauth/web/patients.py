@@ -14,6 +14,7 @@ from priorauth.permissions import (
     may,
     role_required,
 )
+from priorauth.queries import lists
 from priorauth.queries.paging import page_request
 from priorauth.queries.search import find_patients
 from priorauth.schemas.patients import (
@@ -22,7 +23,7 @@ from priorauth.schemas.patients import (
     CoverageSchema,
     PatientSchema,
 )
-from priorauth.services import audit, authorizations, patients, payers
+from priorauth.services import audit, patients, payers
 from priorauth.services.clock import clinic_today
 from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
@@ -39,6 +40,8 @@ from priorauth.web.forms import (
 from priorauth.web.paging import pager
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
+
+LATEST_REQUESTS = 10  # the patient page shows these, then links to all of them (requests list)
 
 
 @bp.before_request
@@ -109,8 +112,8 @@ def _render_show(patient: Patient, section=None, form=None, errors=None, status=
         "today": today,
         "payer_options": [(p.id, p.name) for p in payers.list_payers(current_user.clinic_id)],
         "evidence": patients.evidence_of([patient.id]),
-        "requests": authorizations.list_authorizations(
-            current_user.clinic_id, today, patient_id=patient.id
+        "requests": lists.authorizations(
+            current_user.clinic_id, today, 1, LATEST_REQUESTS, patient_id=patient.id
         ),
         "infusions": _infusions_of(patient.id),
         "runway": patient_runway(current_user, patient.id),

@@ -25,7 +25,7 @@ from priorauth.web.authorizations import (
     requirement_label,
 )
 from priorauth.web.commit import committed
-from priorauth.web.forms import parse_form, refusal_errors
+from priorauth.web.forms import failed, parse_form, refusal_errors
 
 PAYER_CHANGE = "payer_change"
 
@@ -110,6 +110,8 @@ def _viewed_renew_page(old: AuthorizationView):
 def payer_change(auth_id: int):
     """Record the payer's change to the approved dates, units or administrations."""
     auth, schema = _auth(auth_id), PayerChangeSchema()
+    if auth.status not in APPROVED_STATUSES:
+        return _not_approved(auth)
     data, errors = parse_form(schema, request.form)
     status = 422
     if data is not None:
@@ -121,3 +123,16 @@ def payer_change(auth_id: int):
             return redirect(url_for("authorizations.show", auth_id=changed.id))
         errors, status = refusal_errors(refusal, schema.fields), refusal.status
     return _render_show(_auth(auth_id), PAYER_CHANGE, request.form, errors, status)
+
+
+def _not_approved(auth: AuthorizationView):
+    """A payer change posted to a request that is not approved: the page has no payer-change
+    form to show errors in, so the refusal is said in words on top of it (409, nothing kept)."""
+    status = label(auth.status).lower()
+    message = (
+        "Only an approved request can have its approval changed by the payer; "
+        f"request #{auth.id} is {status}: nothing was recorded."
+    )
+    failed({"_": [message]})  # the page title starts "Error:"
+    flash(message, "error")
+    return _render_show(auth, status=409)

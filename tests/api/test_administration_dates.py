@@ -180,3 +180,28 @@ def test_no_pa_given_on_another_day_says_none_is_needed_that_day(api):
         f"Given on {YESTERDAY}, not the booked {TODAY}: coverage re-checked for {YESTERDAY}; "
         "no prior authorization is needed that day."
     )
+
+
+def _codes(api, patient_id: int, days: int) -> list[str]:
+    answer = api.post(
+        "/api/v1/coverage-check",
+        json={
+            "patient_id": patient_id,
+            "hcpcs_code": "J1439",
+            "service_date": iso(TODAY + timedelta(days=days)),
+            "dose_mg": "100",
+        },
+    ).get_json()
+    return [reason["code"] for reason in answer["reasons"]]
+
+
+def test_days_between_doses_count_from_the_day_it_was_given(api):
+    """Booked 5 days ago, given 2 days late: the next dose 7 days on counts from the giving."""
+    patient, _ = b.approved_auth(
+        api, start=TODAY - timedelta(days=10), policy_fields={"min_days_between_doses": 7}
+    )
+    infusion = book(api, patient["id"], days=-5)
+    assert "TOO_SOON" not in _codes(api, patient["id"], days=3)
+    administer(api, infusion["id"], administered_at=at(-3))
+    assert "TOO_SOON" in _codes(api, patient["id"], days=3)
+    assert "TOO_SOON" not in _codes(api, patient["id"], days=4)

@@ -142,7 +142,8 @@ def test_marking_nothing_is_named_in_words(client, api, clinic):
     biller(clinic, client)
     page = client.post("/billing/billed", data={})
     assert page.status_code == 422
-    assert re.search(r'role="alert">Administrations is required', page.get_data(as_text=True))
+    summary = re.search(r'class="error-summary".*?</div>', page.get_data(as_text=True), re.S)
+    assert summary and "<li>Administrations is required.</li>" in summary.group(0)
 
 
 def test_bad_filters_are_named_beside_their_field(client, api, clinic):
