@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuditEvent, DrugCode, User
+from priorauth.queries import reminders
+from priorauth.queries.dashboard import ClinicQueues
 from priorauth.services import (
     accounts,
     backup,
@@ -24,8 +26,6 @@ from priorauth.services import (
     tokens,
 )
 from priorauth.services.backup import BackupError
-from priorauth.queries import reminders
-from priorauth.queries.dashboard import ClinicQueues
 from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
