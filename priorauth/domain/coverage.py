@@ -38,7 +38,7 @@ from priorauth.domain.reasons import (  # the codes and fixes, re-exported: cov.
 )
 from priorauth.domain.units import billing_units
 from priorauth.domain.usage import Spend, UnitsUse, tally
-from priorauth.domain.workflow import APPROVED_STATUSES
+from priorauth.domain.workflow import grants_units
 
 __all__ = [
     "AUTH_DENIED",
@@ -221,7 +221,7 @@ def _other_infusions(question: CoverageQuestion, infusions: Sequence[InfusionFac
 def _authorized_answer(question, auths, others, units, limits) -> CoverageAnswer:
     """The earliest-ending serving approval, else why each authorization fails."""
     day = question.service_date
-    usages = [_usage(a, others) for a in auths if a.status in APPROVED_STATUSES]
+    usages = [_usage(a, others) for a in auths if grants_units(a.status, a.units_approved)]
     serving = [u for u in usages if _serves(u, day, units)]
     if serving:
         best = min(serving, key=_end_order)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from priorauth.domain.usage import UnitsUse
-from priorauth.domain.workflow import APPROVED_STATUSES, Status
+from priorauth.domain.workflow import Status, grants_units
 
 if TYPE_CHECKING:
     from priorauth.domain.coverage import (
@@ -133,7 +133,7 @@ def request_reasons(auths: Sequence[AuthFacts], code: str) -> list[Reason]:
         for a in auths
         if a.status == Status.DENIED
     ]
-    if reasons or any(a.status in APPROVED_STATUSES for a in auths):
+    if reasons or any(grants_units(a.status, a.units_approved) for a in auths):
         return reasons
     text = f"there is no authorization on file for {code}"
     if any(a.status == Status.DRAFT for a in auths):

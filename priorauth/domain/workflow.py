@@ -86,6 +86,14 @@ def check_transition(current: Status | str, target: Status | str) -> Status:
     return wanted
 
 
+def grants_units(status: Status | str, units_approved: int | None) -> bool:
+    """Whether a request's approved units may be used: an approval or a partial approval, and
+    a partial approval under appeal (what the payer approved stands while it reconsiders)."""
+    if status in APPROVED_STATUSES:
+        return True
+    return status == Status.APPEALED and units_approved is not None
+
+
 def derived_status(
     stored: Status | str,
     *,

@@ -102,6 +102,19 @@ def test_a_partial_approval_is_appealed_and_decided_again(api, pended):
     )  # fmt: skip
 
 
+def test_a_booking_in_a_partial_approval_stays_covered_while_it_is_appealed(api, pended):
+    """What the payer approved stands while it reconsiders the rest (docs/domain.md §5)."""
+    b.move(api, pended["id"], to="approved", **{**APPROVAL, "approved_units": 750})
+    booked = _book(api, pended["patient_id"], days=3)
+    assert booked["authorization_id"] == pended["id"]
+    b.move(api, pended["id"], to="appealed", note="the second dose is needed")
+    runway = api.get(f"/api/v1/patients/{pended['patient_id']}/runway").get_json()
+    step = next(s for s in runway["steps"] if s["infusion_id"] == booked["id"])
+    assert step["badge"] == "covered", step
+    again = _book(api, pended["patient_id"], days=10)
+    assert again["authorization_id"] == pended["id"]
+
+
 def test_a_full_approval_cannot_be_appealed(api, pended):
     b.move(api, pended["id"], to="approved", **APPROVAL)
     refused = _post(api, f"{pended['id']}/transitions", {"to": "appealed"})

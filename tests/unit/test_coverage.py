@@ -175,7 +175,8 @@ def test_a_draft_gives_no_authorization_and_says_so():
 
 @pytest.mark.parametrize("status", ["submitted", "pended", "appealed"])
 def test_pending_request_cites_the_due_date(status):
-    answer = check(auths=[auth(status=status, decision_due=date(2026, 12, 3))])
+    awaiting = auth(status=status, units=None, decision_due=date(2026, 12, 3))
+    answer = check(auths=[awaiting])
     assert not answer.covered
     assert answer.reason_codes == (cov.AUTH_PENDING,)
     assert "answer due 2026-12-03" in answer.reasons[0].message
@@ -194,7 +195,7 @@ def test_denied_request():
 
 
 def test_pending_and_denied_are_both_reported():
-    answer = check(auths=[auth(1, status="denied"), auth(2, status="appealed")])
+    answer = check(auths=[auth(1, status="denied"), auth(2, status="appealed", units=None)])
     assert set(answer.reason_codes) == {cov.AUTH_PENDING, cov.AUTH_DENIED}
     assert cov.NO_AUTHORIZATION not in answer.reason_codes
 

@@ -266,3 +266,18 @@ def test_dose_limit_message_in_full():
     assert answer.reasons[0].message == (
         "a dose of 1000.5 mg exceeds this payer's limit of 1000 mg per dose of J1439"
     )
+
+
+def test_a_partial_approval_under_appeal_still_covers_what_was_approved():
+    """The payer's partial approval stands while it reconsiders the rest (docs/domain.md §5)."""
+    appealed = auth(5, status="appealed", units=300)
+    answer = check(auths=[appealed])
+    assert answer.covered and answer.authorization_id == 5 and answer.units_left == 300
+    assert not check(auths=[appealed], infusions=[infusion(9, DAY, units=300, auth_id=5)]).covered
+
+
+def test_an_appealed_denial_grants_nothing_and_awaits_the_payer():
+    appealed = auth(6, status="appealed", units=None, start=None, end=None)
+    answer = check(auths=[appealed])
+    assert not answer.covered and answer.authorization_id is None
+    assert [r.code for r in answer.reasons] == [cov.AUTH_PENDING]

@@ -81,3 +81,12 @@ def test_an_approval_with_exactly_one_unit_left_is_not_exhausted():
 def test_an_open_ended_approval_never_reads_expired():
     kw = {"units_left": None, "administrations_left": None}
     assert derived_status("approved", today=date(2099, 1, 1), approved_end=None, **kw) == S.APPROVED
+
+
+def test_only_approvals_and_a_partial_approval_under_appeal_grant_units():
+    granting = {s for s in Status if workflow.grants_units(s, 100)}
+    assert granting == {Status.APPROVED, Status.PARTIALLY_APPROVED, Status.APPEALED}
+    assert {s for s in Status if workflow.grants_units(s, None)} == {
+        Status.APPROVED,
+        Status.PARTIALLY_APPROVED,
+    }
