@@ -149,18 +149,14 @@ def administer(infusion_id: int):
 def verify(infusion_id: int):
     """Record a re-verification of the patient's insurance for this infusion."""
     data, errors = parse_form(EligibilitySchema(), request.form)
+    status = 422
     if data is not None:
-        try:
-            check = record_check(current_user, infusion_id, data)
-            db.session.commit()
+        check, refusal = committed(lambda: record_check(current_user, infusion_id, data))
+        if refusal is None:
             found = label(check.result, EligibilityResult).lower()
             flash(f"Insurance re-verified: {found}.", "success")
             return redirect(
                 url_for("infusions.show", infusion_id=infusion_id, _anchor="eligibility")
             )
-        except AppError as error:
-            db.session.rollback()
-            errors, status = service_errors(error), error.status
-    else:
-        status = 422
+        errors, status = service_errors(refusal), refusal.status
     return _page(infusion_id, {"eligibility": request.form}, {"eligibility": errors}, status)

@@ -8,8 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from priorauth.domain.evidence_rules import fmt
-from priorauth.errors import AppError, NotFound, ValidationFailed
-from priorauth.extensions import db
+from priorauth.errors import NotFound, ValidationFailed
 from priorauth.models import Payer
 from priorauth.permissions import EDIT_PAYERS, ensure_role, may, role_required
 from priorauth.queries import lists
@@ -139,13 +138,8 @@ def _put_policy(payer: Payer, code: str) -> dict:
     data, errors = parse_form(schema, request.form, list_fields=POLICY_LISTS, **extra)
     if data is None:
         return errors
-    try:
-        payers.put_policy(current_user, payer.id, code, data)
-        db.session.commit()
-    except AppError as error:
-        db.session.rollback()
-        return refusal_errors(error, schema.fields)
-    return {}
+    _, refusal = committed(lambda: payers.put_policy(current_user, payer.id, code, data))
+    return {} if refusal is None else refusal_errors(refusal, schema.fields)
 
 
 @bp.route("/<int:payer_id>/policies/<code>", methods=["GET", "POST"])

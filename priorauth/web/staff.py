@@ -16,6 +16,7 @@ from priorauth.permissions import MANAGE_STAFF, ensure_role
 from priorauth.queries import lists
 from priorauth.queries.paging import page_request
 from priorauth.services import clock, staff, tokens
+from priorauth.web.commit import committed
 from priorauth.web.forms import refusal_errors
 from priorauth.web.paging import pager
 
@@ -73,12 +74,11 @@ def index():
 @bp.post("/invite")
 def invite():
     form = request.form
-    try:
-        user = staff.invite(current_user, form.get("name"), form.get("email"), form.get("role"))
-        db.session.commit()
-    except AppError as error:
-        db.session.rollback()
-        return _index(form, refusal_errors(error, INVITE_FIELDS), error.status)
+    user, refusal = committed(
+        lambda: staff.invite(current_user, form.get("name"), form.get("email"), form.get("role"))
+    )
+    if refusal is not None:
+        return _index(form, refusal_errors(refusal, INVITE_FIELDS), refusal.status)
     if _send_link(user, "invite"):
         flash(f"{user.name} is invited; a link to set a password went to {user.email}.", "success")
     return redirect(url_for("staff.show", user_id=user.id))
@@ -107,14 +107,11 @@ def show(user_id: int):
 
 def _act(user_id: int, action, done: str):
     """Run a staff action, commit and go back to the user's page; a refusal is shown there."""
-    try:
-        action()
-        db.session.commit()
-    except NotFound:
-        raise
-    except AppError as error:
-        db.session.rollback()
-        return _show(user_id, refusal_errors(error, ("role",)), error.status)
+    _, refusal = committed(action)
+    if isinstance(refusal, NotFound):
+        raise refusal
+    if refusal is not None:
+        return _show(user_id, refusal_errors(refusal, ("role",)), refusal.status)
     flash(done, "success")
     return redirect(url_for("staff.show", user_id=user_id))
 
