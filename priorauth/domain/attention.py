@@ -35,7 +35,7 @@ class PayerContact:
 class AuthState:
     """One authorization as the reminders see it.
 
-    units_left is approved minus given ("not yet used", docs/domain.md §9: booked infusions NOT
+    units_not_yet_used is approved minus given (docs/domain.md §9: booked infusions not
     subtracted), None when unlimited or not approved; units_needed_by_booked is what the
     booked infusions reserve. Messages say "left" as every page does: approved − given − booked.
     submitted_at is the last submission (or appeal) time. evidence_ready is the checklist's
@@ -54,8 +54,8 @@ class AuthState:
     standard_response_days: int = 15
     expedited_response_hours: int = 72
     approved_end: date | None = None
-    units_left: int | None = None
-    administrations_left: int | None = None
+    units_not_yet_used: int | None = None
+    administrations_not_yet_used: int | None = None
     units_needed_by_booked: int = 0
     booked_after_today: int = 0
     appeal_deadline: date | None = None

@@ -67,7 +67,7 @@ def response_day(a: AuthState) -> date | None:
 
 def units_after_bookings(a: AuthState) -> int | None:
     """Units left once the booked infusions are given (negative: short); None: unlimited."""
-    return left_after_booked(a.units_left, a.units_needed_by_booked)  # docs/domain.md §9
+    return left_after_booked(a.units_not_yet_used, a.units_needed_by_booked)  # docs/domain.md §9
 
 
 def units_short(a: AuthState) -> int | None:

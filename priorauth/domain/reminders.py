@@ -106,8 +106,8 @@ def current_status(auth: AuthState, as_of: date) -> Status:
         auth.status,
         today=as_of,
         approved_end=auth.approved_end,
-        units_left=auth.units_left,
-        administrations_left=auth.administrations_left,
+        units_not_yet_used=auth.units_not_yet_used,
+        administrations_not_yet_used=auth.administrations_not_yet_used,
     )
 
 
@@ -139,8 +139,8 @@ def _left_uncovered(auth: AuthState) -> str:
 
 def _remaining(auth: AuthState) -> str:
     parts = []
-    if auth.units_left is not None:
-        left = left_after_booked(auth.units_left, auth.units_needed_by_booked)
+    if auth.units_not_yet_used is not None:
+        left = left_after_booked(auth.units_not_yet_used, auth.units_needed_by_booked)
         parts.append(f"{_count(left, 'unit')} left")
     if auth.booked_after_today:
         parts.append(f"{_count(auth.booked_after_today, 'infusion')} booked")
@@ -193,7 +193,7 @@ def appeal_deadline(auth: AuthState, now: datetime, limits: Thresholds) -> Remin
 
 
 def units_low(auth: AuthState, now: datetime, _: Thresholds) -> Reminder | None:
-    left, needed = auth.units_left, auth.units_needed_by_booked
+    left, needed = auth.units_not_yet_used, auth.units_needed_by_booked
     if auth.status not in APPROVED_STATUSES or left is None or left >= needed:
         return None
     booked = _count(auth.booked_after_today, "booked infusion")

@@ -99,8 +99,8 @@ def derived_status(
     *,
     today: date,
     approved_end: date | None,
-    units_left: int | None,
-    administrations_left: int | None,
+    units_not_yet_used: int | None,
+    administrations_not_yet_used: int | None,
 ) -> Status:
     """An approval reads expired once its end date has passed, exhausted once used up."""
     status = Status(stored)
@@ -108,8 +108,8 @@ def derived_status(
         return status
     if approved_end is not None and approved_end < today:
         return Status.EXPIRED
-    if (units_left is not None and units_left <= 0) or (
-        administrations_left is not None and administrations_left <= 0
+    if (units_not_yet_used is not None and units_not_yet_used <= 0) or (
+        administrations_not_yet_used is not None and administrations_not_yet_used <= 0
     ):
         return Status.EXHAUSTED
     return status

@@ -88,8 +88,8 @@ def auth_state(auth, clinic, usage: UnitsUse, policy, labs, checklist, uncovered
         standard_response_days=payer.standard_response_days,
         expedited_response_hours=payer.expedited_response_hours,
         approved_end=auth.approved_end,
-        units_left=usage.units_not_yet_used,  # docs/domain.md §9
-        administrations_left=usage.visits_not_yet_used,
+        units_not_yet_used=usage.units_not_yet_used,  # docs/domain.md §9
+        administrations_not_yet_used=usage.visits_not_yet_used,
         units_needed_by_booked=usage.units_booked,
         booked_after_today=usage.visits_booked,
         appeal_deadline=auth.appeal_deadline,

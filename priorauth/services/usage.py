@@ -120,6 +120,6 @@ def current_status(auth: AuthorizationRequest, use: UnitsUse, today: date) -> st
         auth.status,
         today=today,
         approved_end=auth.approved_end,
-        units_left=use.units_not_yet_used,
-        administrations_left=use.visits_not_yet_used,
+        units_not_yet_used=use.units_not_yet_used,
+        administrations_not_yet_used=use.visits_not_yet_used,
     ).value

@@ -155,11 +155,14 @@ def test_appeal_open_until_the_deadline_flagged_within_the_clinics_days():
 
 
 def test_expiring_is_the_expiring_reminder_with_the_clinics_widest_tier():
-    ends = auth(approved_end=at(40), units_left=10)
+    ends = auth(approved_end=at(40), units_not_yet_used=10)
     assert not member("expiring", ends)
     assert member("expiring", ends, Thresholds(expiring_days=(45, 7)))
-    assert not member("expiring", auth(approved_end=at(5), units_left=0))  # exhausted
-    assert registry.BY_NAME["expiring"].units(auth(units_left=10, units_needed_by_booked=4)) == 6
+    assert not member("expiring", auth(approved_end=at(5), units_not_yet_used=0))  # exhausted
+    assert (
+        registry.BY_NAME["expiring"].units(auth(units_not_yet_used=10, units_needed_by_booked=4))
+        == 6
+    )
 
 
 def test_uncovered_soon_is_the_not_covered_badge_within_the_clinics_days():
@@ -170,11 +173,11 @@ def test_uncovered_soon_is_the_not_covered_badge_within_the_clinics_days():
 
 
 def test_units_low_counts_units_short():
-    short = auth(units_left=6, units_needed_by_booked=10)
+    short = auth(units_not_yet_used=6, units_needed_by_booked=10)
     assert member("units_low", short)
     assert registry.BY_NAME["units_low"].units(short) == 4
     assert registry.BY_NAME["units_low"].units(auth()) is None
-    assert not member("units_low", auth(units_left=10, units_needed_by_booked=10))
+    assert not member("units_low", auth(units_not_yet_used=10, units_needed_by_booked=10))
 
 
 def test_queues_without_a_reminder_flag_nothing():

@@ -88,7 +88,7 @@ def test_add_business_days_skips_weekends(start, days, expected):
     [(30, 30), (29, 30), (15, 30), (14, 14), (13, 14), (8, 14), (7, 7), (6, 7), (1, 7), (0, 7)],
 )
 def test_auth_expiring_within_the_window_names_its_tier(days_left, tier):
-    state = auth(approved_end=at(days_left), units_left=40)
+    state = auth(approved_end=at(days_left), units_not_yet_used=40)
     reminder = only(ReminderType.AUTH_EXPIRING, [state])
     assert reminder.due_date == at(days_left)
     assert reminder.urgency == days_left
@@ -125,19 +125,19 @@ def test_auth_expiring_uses_the_clinic_tiers():
 
 
 @pytest.mark.parametrize(
-    ("units_left", "visits_left", "booked", "expected"),
+    ("units_not_yet_used", "visits_left", "booked", "expected"),
     [(0, None, 0, 0), (0, None, 1, 0), (5, None, 0, 1), (None, None, 0, 1), (5, 0, 1, 0)],
 )
 def test_auth_expiring_only_while_the_approval_is_not_used_up(
-    units_left, visits_left, booked, expected
+    units_not_yet_used, visits_left, booked, expected
 ):
     """Expiring means what the dashboard's status says: approved, not exhausted (§5); an
     approval used up by given infusions is exhausted, whatever is still booked on it (those
     bookings are reminded as not covered)."""
     state = auth(
         approved_end=at(10),
-        units_left=units_left,
-        administrations_left=visits_left,
+        units_not_yet_used=units_not_yet_used,
+        administrations_not_yet_used=visits_left,
         booked_after_today=booked,
     )
     assert len(found(ReminderType.AUTH_EXPIRING, [state])) == expected
@@ -294,14 +294,18 @@ def test_no_appeal_reminder_once_appealed_or_not_denied(state):
 # --- UNITS_LOW -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("units_left", "low"), [(11, False), (10, False), (9, True), (0, True)])
-def test_units_low_when_booked_infusions_need_more(units_left, low):
-    state = auth(units_left=units_left, units_needed_by_booked=10, booked_after_today=2)
+@pytest.mark.parametrize(
+    ("units_not_yet_used", "low"), [(11, False), (10, False), (9, True), (0, True)]
+)
+def test_units_low_when_booked_infusions_need_more(units_not_yet_used, low):
+    state = auth(
+        units_not_yet_used=units_not_yet_used, units_needed_by_booked=10, booked_after_today=2
+    )
     assert len(found(ReminderType.UNITS_LOW, [state])) == int(low)
 
 
 def test_units_low_message_and_dates():
-    state = auth(units_left=6, units_needed_by_booked=10, booked_after_today=2)
+    state = auth(units_not_yet_used=6, units_needed_by_booked=10, booked_after_today=2)
     reminder = only(ReminderType.UNITS_LOW, [state])
     assert (reminder.due_date, reminder.urgency) == (TODAY, 0)
     expected = "2 booked infusions need 10 units but 6 are not yet used: 4 short (-4 units left)"
@@ -311,9 +315,9 @@ def test_units_low_message_and_dates():
 @pytest.mark.parametrize(
     "state",
     [
-        auth(units_left=None, units_needed_by_booked=10),
-        auth(status="submitted", units_left=0, units_needed_by_booked=10),
-        auth(status="cancelled", units_left=0, units_needed_by_booked=10),
+        auth(units_not_yet_used=None, units_needed_by_booked=10),
+        auth(status="submitted", units_not_yet_used=0, units_needed_by_booked=10),
+        auth(status="cancelled", units_not_yet_used=0, units_needed_by_booked=10),
     ],
 )
 def test_no_units_low_when_unlimited_or_not_approved(state):
@@ -321,7 +325,7 @@ def test_no_units_low_when_unlimited_or_not_approved(state):
 
 
 def test_units_low_for_partial_approvals():
-    state = auth(status="partially_approved", units_left=1, units_needed_by_booked=2)
+    state = auth(status="partially_approved", units_not_yet_used=1, units_needed_by_booked=2)
     assert only(ReminderType.UNITS_LOW, [state]).authorization_id == 1
 
 
@@ -478,9 +482,9 @@ def test_sorted_most_urgent_first_then_type_then_id():
         auth(id=1, approved_end=at(12)),  # expiring, 12
         submitted(id=2),  # response due 2026-03-16 -> not yet
         submitted(id=3, submitted_at=datetime(2026, 2, 20, 9)),  # overdue since 03-07, -3
-        auth(id=4, units_left=1, units_needed_by_booked=5),  # units low, 0
-        auth(id=5, approved_end=TODAY, units_left=3),  # expiring, 0
-        auth(id=6, approved_end=TODAY, units_left=3),  # expiring, 0, higher id
+        auth(id=4, units_not_yet_used=1, units_needed_by_booked=5),  # units low, 0
+        auth(id=5, approved_end=TODAY, units_not_yet_used=3),  # expiring, 0
+        auth(id=6, approved_end=TODAY, units_not_yet_used=3),  # expiring, 0, higher id
         denied(id=7, appeal_deadline=at(2)),  # appeal, 2
     ]
     infusions = [
@@ -506,7 +510,9 @@ def test_sorted_most_urgent_first_then_type_then_id():
 
 
 def test_one_authorization_can_raise_several_reminders():
-    state = auth(approved_end=at(5), units_left=2, units_needed_by_booked=10, booked_after_today=2)
+    state = auth(
+        approved_end=at(5), units_not_yet_used=2, units_needed_by_booked=10, booked_after_today=2
+    )
     kinds = {r.type for r in due_reminders([state], [], NOW)}
     assert kinds == {ReminderType.AUTH_EXPIRING, ReminderType.UNITS_LOW}
 

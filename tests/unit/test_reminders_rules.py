@@ -86,9 +86,9 @@ def test_default_thresholds_are_the_documented_ones():
 
 def test_equal_urgency_goes_by_declaration_order_then_by_id_whatever_the_input_order():
     auths = [
-        auth(id=9, approved_end=TODAY, units_left=3),
-        auth(id=4, units_left=1, units_needed_by_booked=5),
-        auth(id=2, approved_end=TODAY, units_left=3),
+        auth(id=9, approved_end=TODAY, units_not_yet_used=3),
+        auth(id=4, units_not_yet_used=1, units_needed_by_booked=5),
+        auth(id=2, approved_end=TODAY, units_not_yet_used=3),
     ]
     infusions = [
         infusion(id=61, scheduled_on=TODAY, covered=False),
@@ -110,19 +110,21 @@ def test_equal_urgency_goes_by_declaration_order_then_by_id_whatever_the_input_o
 
 
 def test_an_expiring_approval_with_exactly_one_unit_left_is_reminded():
-    reminder = only(ReminderType.AUTH_EXPIRING, [auth(approved_end=at(3), units_left=1)])
+    reminder = only(ReminderType.AUTH_EXPIRING, [auth(approved_end=at(3), units_not_yet_used=1)])
     assert reminder.message == (
         f"{LABEL}, J1439 authorization #1: ends in 3 days (within 7), on 2026-03-13, 1 unit left."
     )
 
 
 def test_expiring_message_names_units_left_and_booked_infusions():
-    state = auth(approved_end=at(20), units_left=4, units_needed_by_booked=4, booked_after_today=2)
+    state = auth(
+        approved_end=at(20), units_not_yet_used=4, units_needed_by_booked=4, booked_after_today=2
+    )
     assert only(ReminderType.AUTH_EXPIRING, [state]).message == (
         f"{LABEL}, J1439 authorization #1: ends in 20 days (within 30), on 2026-03-30, "
         "0 units left and 2 infusions booked."
     )
-    one = auth(approved_end=at(20), units_left=None, booked_after_today=1)
+    one = auth(approved_end=at(20), units_not_yet_used=None, booked_after_today=1)
     assert only(ReminderType.AUTH_EXPIRING, [one]).message.endswith(
         "on 2026-03-30, 1 infusion booked."
     )

@@ -71,20 +71,27 @@ def test_unknown_target_is_refused():
 
 
 def test_approval_reads_expired_after_its_end_date():
-    kw = {"approved_end": date(2026, 12, 31), "units_left": 10, "administrations_left": 1}
+    kw = {
+        "approved_end": date(2026, 12, 31),
+        "units_not_yet_used": 10,
+        "administrations_not_yet_used": 1,
+    }
     assert derived_status("approved", today=date(2026, 12, 31), **kw) == S.APPROVED
     assert derived_status("approved", today=date(2027, 1, 1), **kw) == S.EXPIRED
 
 
 def test_approval_reads_exhausted_when_units_or_visits_are_used_up():
     base = {"today": date(2026, 12, 1), "approved_end": date(2026, 12, 31)}
-    assert derived_status("partially_approved", units_left=0, administrations_left=1, **base) == (
-        S.EXHAUSTED
+    assert derived_status(
+        "partially_approved", units_not_yet_used=0, administrations_not_yet_used=1, **base
+    ) == (S.EXHAUSTED)
+    assert (
+        derived_status("approved", units_not_yet_used=5, administrations_not_yet_used=0, **base)
+        == S.EXHAUSTED
     )
-    assert derived_status("approved", units_left=5, administrations_left=0, **base) == S.EXHAUSTED
-    assert derived_status("approved", units_left=None, administrations_left=None, **base) == (
-        S.APPROVED
-    )
+    assert derived_status(
+        "approved", units_not_yet_used=None, administrations_not_yet_used=None, **base
+    ) == (S.APPROVED)
 
 
 def test_non_approved_statuses_are_not_derived():
@@ -93,8 +100,8 @@ def test_non_approved_statuses_are_not_derived():
             "denied",
             today=date(2030, 1, 1),
             approved_end=date(2026, 1, 1),
-            units_left=0,
-            administrations_left=0,
+            units_not_yet_used=0,
+            administrations_not_yet_used=0,
         )
         == S.DENIED
     )

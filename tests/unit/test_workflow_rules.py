@@ -72,14 +72,26 @@ def test_unknown_target_refusal_names_it_as_given():
 
 def test_an_approval_with_exactly_one_unit_left_is_not_exhausted():
     kw = {"today": TODAY, "approved_end": TODAY}
-    assert derived_status("approved", units_left=1, administrations_left=None, **kw) == S.APPROVED
-    assert derived_status("approved", units_left=None, administrations_left=1, **kw) == S.APPROVED
-    assert derived_status("approved", units_left=-2, administrations_left=None, **kw) == S.EXHAUSTED
-    assert derived_status("approved", units_left=None, administrations_left=0, **kw) == S.EXHAUSTED
+    assert (
+        derived_status("approved", units_not_yet_used=1, administrations_not_yet_used=None, **kw)
+        == S.APPROVED
+    )
+    assert (
+        derived_status("approved", units_not_yet_used=None, administrations_not_yet_used=1, **kw)
+        == S.APPROVED
+    )
+    assert (
+        derived_status("approved", units_not_yet_used=-2, administrations_not_yet_used=None, **kw)
+        == S.EXHAUSTED
+    )
+    assert (
+        derived_status("approved", units_not_yet_used=None, administrations_not_yet_used=0, **kw)
+        == S.EXHAUSTED
+    )
 
 
 def test_an_open_ended_approval_never_reads_expired():
-    kw = {"units_left": None, "administrations_left": None}
+    kw = {"units_not_yet_used": None, "administrations_not_yet_used": None}
     assert derived_status("approved", today=date(2099, 1, 1), approved_end=None, **kw) == S.APPROVED
 
 
