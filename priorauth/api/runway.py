@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.queries import runway
 from priorauth.schemas import ClinicDateTime, DecimalString
 from priorauth.schemas.infusions import ReasonSchema
-from priorauth.services import runway
 
 blp = Blueprint(
     "runway", __name__, url_prefix="/patients", description="Runway of booked infusions"

@@ -12,8 +12,8 @@ from priorauth.domain import reminders as rules
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, LabResult, PayerPolicy
+from priorauth.queries.runway import NOT_COVERED
 from priorauth.services.clock import to_clinic_time
-from priorauth.services.runway import NOT_COVERED
 from priorauth.services.usage import UnitsUse
 
 APPROVED = tuple(s.value for s in APPROVED_STATUSES)

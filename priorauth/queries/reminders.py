@@ -13,13 +13,13 @@ from priorauth.domain.queues import TO_PREPARE
 from priorauth.domain.vocab import InfusionStatus
 from priorauth.models import Clinic
 from priorauth.queries import reminder_facts as facts
+from priorauth.queries.runway import NOT_COVERED, runways_for
+from priorauth.queries.schedule import schedule
 from priorauth.services import reference, snapshots
 from priorauth.services.authorizations import in_play
 from priorauth.services.clock import to_clinic_time
 from priorauth.services.eligibility import last_active_check
 from priorauth.services.payers import policies_by_payer_and_code
-from priorauth.services.runway import NOT_COVERED, runways_for
-from priorauth.services.schedule import schedule
 from priorauth.services.usage import AuthorizationView, views
 
 label = facts.label

@@ -17,7 +17,7 @@ from priorauth.permissions import VIEW_AUDIT, role_required
 from priorauth.queries.paging import DEFAULT_PER_PAGE, Page, page_request
 from priorauth.schemas.audit import ACTION_KINDS, AuditFilterSchema, AuditPageQuery
 from priorauth.services import audit
-from priorauth.services.schedule import find_patient
+from priorauth.services.coverage_check import find_patient
 from priorauth.services.scope import scoped
 from priorauth.web.forms import parse_form, search_text, service_errors
 from priorauth.web.paging import pager

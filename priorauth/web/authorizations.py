@@ -18,6 +18,7 @@ from priorauth.permissions import (
 )
 from priorauth.queries import lists
 from priorauth.queries.paging import page_request
+from priorauth.queries.runway import authorization_runway
 from priorauth.queries.search import find_patients
 from priorauth.schemas.authorizations import (
     CHANNELS,
@@ -30,7 +31,6 @@ from priorauth.schemas.patients import EVIDENCE_LABELS
 from priorauth.services import audit, authorizations, transitions
 from priorauth.services.authorizations import EDITABLE
 from priorauth.services.clock import clinic_today, utcnow
-from priorauth.services.runway import authorization_runway
 from priorauth.services.scope import get_owned
 from priorauth.services.usage import AuthorizationView
 from priorauth.web.commit import committed

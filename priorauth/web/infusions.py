@@ -16,6 +16,7 @@ from priorauth.permissions import (
     may,
     role_required,
 )
+from priorauth.queries.runway import patient_runway
 from priorauth.schemas.infusions import (
     AdministrationSchema,
     EligibilitySchema,
@@ -25,7 +26,6 @@ from priorauth.services import audit, infusions
 from priorauth.services.administration import administer as record_administration
 from priorauth.services.clock import clinic_now
 from priorauth.services.eligibility import checks_of, record_check
-from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned
 from priorauth.web.commit import committed
 from priorauth.web.forms import parse_form, service_errors

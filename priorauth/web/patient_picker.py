@@ -16,7 +16,7 @@ from priorauth.errors import AppError, ValidationFailed
 from priorauth.models import Patient
 from priorauth.queries.paging import Page
 from priorauth.queries.search import find_patients
-from priorauth.services.schedule import find_patient
+from priorauth.services.coverage_check import find_patient
 from priorauth.web.forms import search_text
 
 CHOICES = 25  # more matches than this: the list says so and asks for more of the name

@@ -16,6 +16,7 @@ from priorauth.permissions import (
 )
 from priorauth.queries import lists
 from priorauth.queries.paging import page_request
+from priorauth.queries.runway import patient_runway
 from priorauth.queries.search import find_patients
 from priorauth.schemas.patients import (
     EVIDENCE_LABELS,
@@ -25,7 +26,6 @@ from priorauth.schemas.patients import (
 )
 from priorauth.services import audit, patients, payers
 from priorauth.services.clock import clinic_today
-from priorauth.services.runway import patient_runway
 from priorauth.services.scope import get_owned, scoped
 from priorauth.web.commit import committed
 from priorauth.web.forms import (

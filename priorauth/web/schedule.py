@@ -10,9 +10,10 @@ from flask_login import current_user, login_required
 from priorauth.domain.vocab import InfusionStatus
 from priorauth.errors import AppError
 from priorauth.permissions import BOOK_INFUSIONS, may, role_required
+from priorauth.queries import schedule as week_view
 from priorauth.schemas.infusions import BookingSchema, CoverageQuestionSchema
+from priorauth.services import coverage_check as coverage_questions
 from priorauth.services import infusions, reference
-from priorauth.services import schedule as schedule_service
 from priorauth.services.clock import clinic_today
 from priorauth.web import patient_picker
 from priorauth.web.commit import committed
@@ -47,9 +48,7 @@ def index():
     status = request.args.get("status") if request.args.get("status") in dict(STATUSES) else ""
     days = VIEWS[view]
     end = start + timedelta(days=days - 1)
-    rows = schedule_service.schedule(
-        current_user.clinic_id, start, end, status or None, today=today
-    )
+    rows = week_view.schedule(current_user.clinic_id, start, end, status or None, today=today)
     return render_template(
         "schedule/index.html",
         rows=rows,
@@ -92,7 +91,7 @@ def _answer(form):
     if data is None:
         return None, errors
     try:
-        return schedule_service.check(current_user.clinic_id, patient, data), {}
+        return coverage_questions.check(current_user.clinic_id, patient, data), {}
     except AppError as error:
         return None, service_errors(error)
 

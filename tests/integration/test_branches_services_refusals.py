@@ -13,18 +13,17 @@ import sqlalchemy as sa
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuditEvent, DrugCode, User
-from priorauth.queries import reminders
+from priorauth.queries import reminders, runway
 from priorauth.queries.dashboard import ClinicQueues
 from priorauth.services import (
     accounts,
     backup,
     password_links,
     reference,
-    runway,
-    schedule,
     staff,
     tokens,
 )
+from priorauth.services import coverage_check as schedule
 from priorauth.services.backup import BackupError
 from tests import factories
 from tests.api import builders as b

@@ -11,8 +11,8 @@ from flask_login import login_user
 
 from priorauth.extensions import db
 from priorauth.models import Infusion
-from priorauth.services.runway import patient_runway
-from priorauth.services.schedule import schedule
+from priorauth.queries.runway import patient_runway
+from priorauth.queries.schedule import schedule
 from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso

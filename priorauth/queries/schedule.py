@@ -1,24 +1,17 @@
-"""The clinic's schedule with a coverage badge per infusion, and the coverage-check page's
-question, answered in a fixed number of queries."""
+"""The schedule's day and week view: each infusion with its runway badge (read side)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-
-from priorauth.domain import coverage as cov
 from priorauth.domain.reminders import unverified_since_booking
 from priorauth.domain.vocab import InfusionStatus
-from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
-from priorauth.models import AuthorizationRequest, Clinic, Infusion, Patient
-from priorauth.services import coverage as coverage_service
+from priorauth.models import Clinic, Infusion
+from priorauth.queries.runway import AT_RISK, COVERED, Step, runways_for
 from priorauth.services.eligibility import last_active_check
 from priorauth.services.infusions import list_infusions
-from priorauth.services.runway import AT_RISK, COVERED, Step, runways_for
-from priorauth.services.scope import get_owned, scoped
 
 UNVERIFIED = "insurance not re-verified since the booking: plans change mid-course"
 
@@ -79,35 +72,3 @@ def _unverified_soon(clinic: Clinic, infusions: list[Infusion], today: date) -> 
 def _step(runways: dict, infusion: Infusion) -> Step | None:
     runway = runways.get(infusion.patient_id)
     return runway.step_for(infusion.id) if runway else None
-
-
-def find_patient(clinic_id: int, patient_id: int | None, mrn: str | None) -> Patient:
-    """The patient named by MRN (typed) or else by id (picked); refusals name the `mrn` field."""
-    if mrn:
-        found = db.session.scalar(
-            scoped(Patient, clinic_id).where(sa.func.lower(Patient.mrn) == mrn.strip().lower())
-        )
-        if found is None:
-            raise ValidationFailed.on("mrn", f"no patient with MRN {mrn.strip()}")
-        return found
-    if patient_id:
-        return get_owned(Patient, patient_id, clinic_id, what="patient")
-    raise ValidationFailed.on("mrn", "type the patient's MRN or pick the patient")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    patient: Patient
-    answer: cov.CoverageAnswer
-    authorization: AuthorizationRequest | None
-
-
-def check(clinic_id: int, patient: Patient, data: dict) -> CheckResult:
-    """The coverage check for a patient already found in the clinic, with its authorization."""
-    answer = coverage_service.check(
-        patient.id, data["hcpcs_code"], data["service_date"], data["dose_mg"]
-    )
-    auth = None
-    if answer.authorization_id is not None:
-        auth = get_owned(AuthorizationRequest, answer.authorization_id, clinic_id)
-    return CheckResult(patient, answer, auth)
