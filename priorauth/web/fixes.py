@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 
 from priorauth.domain import coverage as cov
-
-RENEW_ENDPOINT = "authorizations.renew"
 
 
 @dataclass(frozen=True)
@@ -38,9 +36,8 @@ def _follow_up(fix, patient_id, code, infusion, dose) -> FixLink:
 
 
 def _renew(fix, patient_id, code, infusion, dose) -> FixLink:
-    """The renewal form of the approval, else (no renewal page yet) the approval itself."""
-    endpoint = RENEW_ENDPOINT if RENEW_ENDPOINT in current_app.view_functions else None
-    href = url_for(endpoint or "authorizations.show", auth_id=fix.authorization_id)
+    """The prefilled renewal form of the expired or used-up approval."""
+    href = url_for("authorizations.renew", auth_id=fix.authorization_id)
     return FixLink(href, f"Renew authorization #{fix.authorization_id}")
 
 

@@ -270,3 +270,12 @@ def test_given_a_day_late_on_the_page_says_coverage_was_rechecked(client, api, a
     assert "billed under authorization AUTH-1" in html
     line = re.findall(r'<tr class="claim-line">(.*?)</tr>', html, re.S)[0]
     assert f"<td>{iso(YESTERDAY)}</td>" in line
+
+
+def test_a_csv_asked_with_a_bad_range_answers_the_worklist_with_the_errors(client, clinic):
+    biller(clinic, client)
+    response = client.get("/billing/claims.csv?start=2026-13-01")
+    assert response.status_code == 422 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<title>Error:" in page
+    assert "From must be a date written as YYYY-MM-DD" in page

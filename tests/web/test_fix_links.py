@@ -155,3 +155,36 @@ def test_every_uncovered_reason_on_the_runway_has_its_link(client, api, admin):
     codes = {code for code, _ in shown}
     assert {"UNITS_EXHAUSTED", "DOSE_EXCEEDS_LIMIT", "TOO_SOON", "AUTH_EXPIRED"} <= codes
     assert all(href for _, href in shown), shown
+
+
+def test_ended_insurance_on_the_check_links_to_the_patients_insurance(client, api, admin):
+    payer = b.payer(api, name="Payer E")
+    b.policy(api, payer["id"], "J1439")
+    patient = b.patient(api, mrn="MRN-E")
+    b.coverage(api, patient["id"], payer["id"], end_date=at(2))
+    assert sign_in(client, admin.email).status_code == 302
+    links = dict(reasons_with_links(check_page(client, patient["id"], days=5)))
+    assert links["COVERAGE_INACTIVE"] == f"/patients/{patient['id']}#coverages"
+
+
+def test_an_approval_not_yet_active_on_the_check_asks_again_for_its_first_day(client, api, admin):
+    patient, _ = b.approved_auth(api, start=TODAY + timedelta(days=10))
+    assert sign_in(client, admin.email).status_code == 302
+    page = check_page(client, patient["id"], days=5)
+    href = dict(reasons_with_links(page))["AUTH_NOT_YET_ACTIVE"]
+    assert href == (
+        f"/schedule/coverage-check?patient_id={patient['id']}&hcpcs_code=J1439"
+        f"&service_date={at(10)}&dose_mg=100"
+    )
+    assert f"Check {at(10)} instead" in page
+    again = client.get(href).get_data(as_text=True)
+    assert re.search(rf'name="service_date"[^>]*value="{at(10)}"', again)
+
+
+def test_a_drug_that_needs_no_pa_says_so_on_the_check_with_nothing_to_fix(client, api, admin):
+    payer = b.payer(api, name="Payer P")
+    b.policy(api, payer["id"], "J1439", pa_required=False)
+    patient = b.patient(api, mrn="MRN-P")
+    b.coverage(api, patient["id"], payer["id"])
+    assert sign_in(client, admin.email).status_code == 302
+    assert reasons_with_links(check_page(client, patient["id"])) == [("PA_NOT_REQUIRED", None)]
