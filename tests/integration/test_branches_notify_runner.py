@@ -16,26 +16,10 @@ from priorauth.notify.runner import OUTCOMES, backoff, send_digests
 from priorauth.queries import digests as digest_queries
 from priorauth.queries.digests import stored_digest
 from tests import factories
-from tests.integration.test_digests import deliveries, free_port, smtp_server
+from tests.integration.test_digests import deliveries, smtp_server
 
 DAY = date(2026, 3, 16)
 RUN_AT = datetime(2026, 3, 16, 10, 5)
-
-
-@pytest.fixture
-def mail(app_ctx, tmp_path):
-    """SMTP on a free local port where nothing listens until a test starts a server."""
-    keys = ("MAIL_HOST", "MAIL_PORT", "MAIL_SECURITY", "MAIL_OUTBOX", "DIGEST_SHOW_NAMES")
-    saved = {key: app_ctx.config[key] for key in keys}
-    app_ctx.config.update(
-        MAIL_HOST="127.0.0.1",
-        MAIL_PORT=free_port(),
-        MAIL_SECURITY="none",
-        MAIL_OUTBOX=str(tmp_path / "outbox"),
-        DIGEST_SHOW_NAMES=False,
-    )
-    yield app_ctx.config
-    app_ctx.config.update(saved)
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ from tests.integration.test_digests import (  # noqa: F401 (fixtures)
     auth_of,
     clinic_id,
     demo_user,
-    inbox,
     infusion_of,
-    mail,
     parts,
 )
 

@@ -7,17 +7,13 @@ import email
 import html
 import logging
 import re
-import socket
 import threading
-from collections import Counter
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from email import policy
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from priorauth import demo
 from priorauth.cli.digests import digests_cli
@@ -28,11 +24,11 @@ from priorauth.notify import delivery, runner
 from priorauth.notify.runner import backoff, send_digests
 from priorauth.queries.digests import digest_of_day
 from tests.api.test_integrity_conflict import executing, wait_until
+from tests.integration.conftest import free_port, smtp_server  # noqa: F401 (imported from here)
 
 FROZEN = date(2026, 3, 16)  # a Monday
 RUN_AT = datetime(2026, 3, 16, 10, 5)  # UTC: just after the 06:00 digest hour in New York
 LATER = RUN_AT + timedelta(minutes=6)  # past the first backoff and the pending lease
-MAIL_KEYS = ("MAIL_HOST", "MAIL_PORT", "MAIL_SECURITY", "MAIL_OUTBOX", "DIGEST_SHOW_NAMES")
 ITEM = re.compile(
     r'<li class="digest-item" data-type="(\w+)"[^>]*>.*?<span class="message">(.*?)</span>'
     r'.*?<a href="([^"]+)"',
@@ -113,65 +109,6 @@ def deliveries() -> dict[str, DigestDelivery]:
     db.session.expire_all()
     rows = db.session.scalars(sa.select(DigestDelivery)).all()
     return {row.user.email: row for row in rows}
-
-
-# a real SMTP server ------------------------------------------------------------------------
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self) -> Counter:
-        return Counter(m["To"] for m in self.messages)
-
-    def of(self, address: str):
-        return next(m for m in self.messages if m["To"] == address)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def smtp_server(port: int):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def mail(app_ctx, tmp_path):
-    """SMTP settings pointing at a free local port (no server until one is started)."""
-    saved = {key: app_ctx.config[key] for key in MAIL_KEYS}
-    app_ctx.config.update(
-        MAIL_HOST="127.0.0.1",
-        MAIL_PORT=free_port(),
-        MAIL_SECURITY="none",
-        MAIL_OUTBOX=str(tmp_path / "outbox"),
-        DIGEST_SHOW_NAMES=False,
-    )
-    yield app_ctx.config
-    app_ctx.config.update(saved)
-
-
-@pytest.fixture
-def inbox(mail):
-    with smtp_server(mail["MAIL_PORT"]) as box:
-        yield box
 
 
 @pytest.fixture

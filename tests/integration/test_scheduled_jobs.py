@@ -27,7 +27,6 @@ from tests import factories
 from tests.integration.test_digests import (
     demo_user,
     expected_items,
-    free_port,
     items_in,
     linked_ids,
     parts,
@@ -35,7 +34,6 @@ from tests.integration.test_digests import (
     smtp_server,
 )
 
-MAIL_KEYS = ("MAIL_HOST", "MAIL_PORT", "MAIL_SECURITY", "MAIL_OUTBOX", "DIGEST_SHOW_NAMES")
 ZONES = ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Kolkata", "America/Chicago")
 
 
@@ -74,20 +72,6 @@ class Running:
     def runs_of(self, job_id: str) -> list:
         with self._lock:
             return [run for run in self.runs if run[0] == job_id]
-
-
-@pytest.fixture
-def mail(app_ctx, tmp_path):
-    saved = {key: app_ctx.config[key] for key in MAIL_KEYS}
-    app_ctx.config.update(
-        MAIL_HOST="127.0.0.1",
-        MAIL_PORT=free_port(),
-        MAIL_SECURITY="none",
-        MAIL_OUTBOX=str(tmp_path / "outbox"),
-        DIGEST_SHOW_NAMES=False,
-    )
-    yield app_ctx.config
-    app_ctx.config.update(saved)
 
 
 @pytest.fixture
