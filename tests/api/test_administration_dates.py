@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from priorauth.extensions import db
-from priorauth.models import AuditEvent, Infusion
+from priorauth.models import Infusion
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
-from tests.api.test_administration_refusals import all_rows
+from tests.api.test_administration_refusals import administered_event, all_rows
 from tests.api.test_infusions import administer, at, book
 
 YESTERDAY = TODAY - timedelta(days=1)
@@ -37,16 +35,6 @@ def two_consecutive_authorizations(api) -> tuple[dict, dict, dict]:
         approved_end=iso(TODAY + timedelta(days=60)),
     )
     return patient, first, second
-
-
-def administered_event(infusion_id: int) -> AuditEvent:
-    return db.session.scalars(
-        sa.select(AuditEvent).where(
-            AuditEvent.entity_type == "infusions",
-            AuditEvent.entity_id == infusion_id,
-            AuditEvent.action == "administered",
-        )
-    ).one()
 
 
 def units_of(api, auth_id: int) -> tuple[int, int]:

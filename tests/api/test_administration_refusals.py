@@ -39,7 +39,8 @@ def refused(api, infusion_id: int, **fields) -> dict:
     return body
 
 
-def mismatch_event(infusion_id: int) -> AuditEvent:
+def administered_event(infusion_id: int) -> AuditEvent:
+    """The audit event of recording the infusion's administration."""
     return db.session.scalars(
         sa.select(AuditEvent).where(
             AuditEvent.entity_type == "infusions",
@@ -69,7 +70,7 @@ def test_no_authorization_attached_is_refused_then_overridden(api):
     done = administer(api, infusion["id"], override_reason="verbal approval ref 77")
     assert done["status"] == "administered" and done["units_used"] == 100
     assert [line["auth_number"] for line in done["claim_lines"]] == [None]
-    event = mismatch_event(infusion["id"])
+    event = administered_event(infusion["id"])
     assert event.note == "override: verbal approval ref 77"
     assert event.changes["mismatches"] == [problem]
 
@@ -91,7 +92,7 @@ def test_authorization_for_another_code_is_refused_then_overridden(api):
     assert body["errors"] == {"authorization": [problem]}
     done = administer(api, infusion["id"], override_reason="billing will correct the code")
     assert done["status"] == "administered"
-    assert mismatch_event(infusion["id"]).changes["mismatches"] == [problem]
+    assert administered_event(infusion["id"]).changes["mismatches"] == [problem]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_given_outside_the_approved_dates_is_refused(
         api, infusion["id"], administered_at=at(given_days), override_reason="payer extended"
     )
     assert done["administered_at"].startswith(iso(given))
-    assert mismatch_event(infusion["id"]).changes["mismatches"] == [expected]
+    assert administered_event(infusion["id"]).changes["mismatches"] == [expected]
 
 
 def test_more_units_than_left_is_refused_then_overridden(api):
@@ -151,7 +152,7 @@ def test_several_problems_are_all_named(api):
         api, infusion["id"], dose_mg="120", administered_at=at(-2), override_reason="documented"
     )
     assert done["units_used"] == 120
-    event = mismatch_event(infusion["id"])
+    event = administered_event(infusion["id"])
     assert event.changes["mismatches"] == body["errors"]["authorization"]
     assert event.note == "override: documented"
 
