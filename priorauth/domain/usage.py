@@ -35,6 +35,15 @@ class UnitsUse:
         return left_after_booked(self.units_not_yet_used, self.units_booked)
 
     @property
+    def units_taken(self) -> int:
+        """given + booked: the least an approval may be cut to (a payer's change, §5)."""
+        return self.units_given + self.units_booked
+
+    @property
+    def visits_taken(self) -> int:
+        return self.visits_given + self.visits_booked
+
+    @property
     def units_short(self) -> int:
         """The deficit: units the booked infusions need beyond what is not yet used."""
         left = self.units_left

@@ -95,14 +95,14 @@ def _count(n: int, what: str) -> str:
 
 def _refuse_below_usage(usage: UnitsUse, after: dict) -> None:
     """A change may not leave fewer units or visits than already given or booked."""
-    taken = usage.units_given + usage.units_booked
+    taken = usage.units_taken
     if after["units_approved"] < taken:
         raise ValidationFailed.on(
             "approved_units",
             f"{_count(after['units_approved'], 'unit')} would be fewer than the {taken} already "
             f"given or booked ({usage.units_given} given, {usage.units_booked} booked)",
         )
-    visits = usage.visits_given + usage.visits_booked
+    visits = usage.visits_taken
     if after["administrations_approved"] < visits:
         raise ValidationFailed.on(
             "approved_administrations",

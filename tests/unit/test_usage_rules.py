@@ -44,3 +44,10 @@ def test_tally_counts_given_and_booked_infusions_apart():
     use = tally(500, 5, [Spend(100, True), Spend(120, False), Spend(80, False)])
     assert use == UnitsUse(500, 100, 200, 5, 1, 2)
     assert tally(None, None, []) == UnitsUse()
+
+
+def test_what_is_taken_is_given_plus_booked():
+    use = UnitsUse(
+        units_approved=500, units_given=200, units_booked=100, visits_given=2, visits_booked=1
+    )
+    assert (use.units_taken, use.visits_taken) == (300, 3)
