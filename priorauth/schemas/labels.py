@@ -7,15 +7,17 @@ import marshmallow as ma
 # A field's own metadata={"label": ...} wins; a name not listed reads as words ("plan_name":
 # "Plan name"). ITEM_LABELS names one entry of a list field ("Diagnosis 2").
 FIELD_LABELS = {
-    "administered_at": "Time given",
+    "administered_at": "Date given",
     "administered_by": "Given by",
     "administrations": "Administrations",
     "appeal_days": "Appeal warning days",
     "appeal_window_days": "Appeal window",
     "approved_administrations": "Approved administrations",
-    "approved_end": "Approved end",
-    "approved_start": "Approved start",
+    "approved_end": "Approved until",
+    "approved_start": "Approved from",
     "approved_units": "Approved units",
+    "units_approved": "Approved units",
+    "administrations_approved": "Approved administrations",
     "auth_number": "Authorization number",
     "birth_date": "Date of birth",
     "coverage_id": "Coverage",

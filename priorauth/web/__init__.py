@@ -10,6 +10,7 @@ from flask_login import current_user
 from priorauth.domain import vocab
 from priorauth.models.base import utcnow
 from priorauth.permissions import BILLING, MANAGE_STAFF, VIEW_AUDIT, has_role
+from priorauth.schemas.labels import field_label
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M"):
@@ -81,6 +82,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["dose_preview"] = dose.dose_preview  # dose field: units, payer limit
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(vocab.label, "label")  # {{ infusion.status|label }}: No-show
+    app.jinja_env.globals["field_label"] = field_label  # the words for a field name
     app.jinja_env.globals["choices"] = vocab.choices  # choices(vocab.Sex): select options
     app.jinja_env.globals["vocab"] = vocab
     app.jinja_env.globals["utcnow"] = utcnow
