@@ -92,6 +92,18 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        refresh_planner_statistics(connection)
+
+
+def refresh_planner_statistics(connection):
+    """SQLite plans from the statistics ANALYZE gathers, and never gathers them itself: after a
+    migration (new indexes, new columns) refresh them, sampled so that it stays quick on a large
+    database. PostgreSQL's autovacuum does this on its own."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+    connection.exec_driver_sql("ANALYZE")
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -49,6 +49,23 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         doc="the approval this request extends or renews",
     )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The attention read model (docs/performance.md): what the rules derive from this request
+    # and its patient, stored so that the queues, the dashboard and the digests read it in SQL.
+    # Refreshed in the transaction of every change that can alter it (services/attention.py);
+    # `flask recompute` rebuilds them all.
+    evidence_ready: Mapped[bool | None] = mapped_column(doc="draft/pended: checklist complete")
+    evidence_to_fix: Mapped[list | None] = mapped_column(
+        sa.JSON, deferred=True, doc="draft/pended: the requirements still to fix"
+    )
+    evidence_to_fix_count: Mapped[int | None]
+    evidence_checked_on: Mapped[date | None] = mapped_column(doc="the day the checklist ran")
+    answer_due_at: Mapped[datetime | None] = mapped_column(
+        doc="awaiting the payer: when its answer is due, clinic-local"
+    )
+    units_given: Mapped[int] = mapped_column(default=0, server_default="0")
+    units_booked: Mapped[int] = mapped_column(default=0, server_default="0")
+    visits_given: Mapped[int] = mapped_column(default=0, server_default="0")
+    visits_booked: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -68,6 +85,12 @@ class AuthorizationRequest(ClinicOwned, db.Model):
             "approved_end",
         ),
         sa.Index("ix_authorization_requests_clinic_status", "clinic_id", "status"),
+        sa.Index(
+            "ix_authorization_requests_clinic_status_end", "clinic_id", "status", "approved_end"
+        ),
+        sa.Index(
+            "ix_authorization_requests_clinic_status_due", "clinic_id", "status", "answer_due_at"
+        ),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("administrations > 0", name="administrations_positive"),
         sa.CheckConstraint("units_requested > 0", name="units_requested_positive"),

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from priorauth.domain.runway import Badge
 from priorauth.domain.vocab import EligibilityMethod, EligibilityResult, InfusionStatus
 from priorauth.extensions import db
 from priorauth.models.base import MG, ClinicOwned, one_of, utcnow
@@ -43,6 +44,11 @@ class Infusion(ClinicOwned, db.Model):
     # Billing: when the claim lines were marked billed, and by whom
     billed_at: Mapped[datetime | None]
     billed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The attention read model (docs/performance.md): a booked infusion's runway badge and
+    # its one-sentence reason, stored in the transaction of every change that can alter them
+    # (services/attention.py); None once it is no longer booked.
+    coverage_badge: Mapped[str | None] = mapped_column(sa.String(20))
+    coverage_summary: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
 
     patient = relationship("Patient")
     authorization = relationship("AuthorizationRequest")
@@ -51,9 +57,14 @@ class Infusion(ClinicOwned, db.Model):
     __table_args__ = (
         sa.Index("ix_infusions_clinic_scheduled", "clinic_id", "scheduled_at"),
         sa.Index("ix_infusions_clinic_administered", "clinic_id", "administered_at"),
+        sa.Index("ix_infusions_clinic_status_scheduled", "clinic_id", "status", "scheduled_at"),
+        sa.Index(
+            "ix_infusions_clinic_badge_scheduled", "clinic_id", "coverage_badge", "scheduled_at"
+        ),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("units_reserved >= 0", name="units_reserved_not_negative"),
         sa.CheckConstraint(one_of("status", InfusionStatus), name="status_known"),
+        sa.CheckConstraint(one_of("coverage_badge", Badge, nullable=True), name="badge_known"),
         sa.CheckConstraint(
             "dose_given_mg IS NULL OR dose_given_mg > 0", name="dose_given_positive"
         ),

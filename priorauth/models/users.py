@@ -27,9 +27,13 @@ class Clinic(db.Model):
     uncovered_days: Mapped[int] = mapped_column(default=7)
     appeal_days: Mapped[int] = mapped_column(default=14)
     upcoming_business_days: Mapped[int] = mapped_column(default=2)
+    digest_items_per_type: Mapped[int] = mapped_column(
+        default=10, server_default="10", doc="a digest lists this many items per type"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("digest_hour >= 0 AND digest_hour <= 23", name="digest_hour_range"),
+        sa.CheckConstraint("digest_items_per_type >= 1", name="digest_items_positive"),
     )
 
 
