@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_config(app, config)
     register_logging(app)
     register_extensions(app)
+    register_read_model(app)
     register_auth(app)  # sessions first: an expired one is never used by what follows
     register_sign_in_gate(app)
     register_csrf(app)  # after the gate: a write without a session is told to sign in
@@ -73,6 +74,13 @@ def register_extensions(app: Flask) -> None:
         include_object=_include_object,
         compare_type=True,
     )
+
+
+def register_read_model(app: Flask) -> None:
+    """The stored attention facts follow every transaction (services/attention_events.py)."""
+    from priorauth.services.attention_events import listen
+
+    listen(db.session)
 
 
 def register_auth(app: Flask) -> None:

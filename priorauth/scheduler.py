@@ -1,7 +1,9 @@
 """APScheduler in one dedicated process (`flask scheduler run`), never in web workers.
 
 One cron job per clinic at its digest hour (clinic time zone) sends the daily digest; a
-retry job picks up failed deliveries; a heartbeat job logs that the scheduler is alive.
+retry job picks up failed deliveries; hourly, the stored attention facts the new day made
+stale are recomputed, and nightly SQLite's planner statistics refreshed (priorauth/upkeep.py);
+a heartbeat job logs that the scheduler is alive.
 Jobs live in the app database (SQLAlchemyJobStore, table apscheduler_jobs, kept out of
 Alembic). Only one process schedules: PostgreSQL gives it a session advisory lock (a second
 process waits as a standby); SQLite gives it an exclusive lock on a file in instance/.
@@ -131,6 +133,18 @@ def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
         replace_existing=True,
     )
     scheduler.add_job(
+        "priorauth.upkeep:refresh_attention",
+        IntervalTrigger(hours=1),
+        id="attention-refresh",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        "priorauth.upkeep:optimize_database",
+        CronTrigger(hour=3, minute=30),
+        id="database-optimize",
+        replace_existing=True,
+    )
+    scheduler.add_job(
         "priorauth.scheduler:resync",
         IntervalTrigger(minutes=15),
         id="resync",
@@ -142,7 +156,7 @@ def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
         id="heartbeat",
         replace_existing=True,
     )
-    return ids + ["digest-retry", "resync", "heartbeat"]
+    return ids + ["digest-retry", "attention-refresh", "database-optimize", "resync", "heartbeat"]
 
 
 class Leader:

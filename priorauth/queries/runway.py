@@ -6,14 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from priorauth.domain import coverage as cov
 from priorauth.domain import runway as rules
 from priorauth.domain.runway import AT_RISK, COVERED, NOT_COVERED
-from priorauth.domain.vocab import InfusionStatus
 from priorauth.models import AuthorizationRequest, Infusion, Patient
-from priorauth.services import coverage as coverage_service
+from priorauth.services import runways as runway_projection
 from priorauth.services.coverage import PatientState, load_states
 from priorauth.services.scope import get_owned
 
@@ -82,14 +80,8 @@ class PatientRunway:
 
 def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
     """The domain's runway over a loaded state (no queries)."""
-    booked = [i for i in state.infusions if i.status == InfusionStatus.SCHEDULED]
-    projected = rules.project_runway(
-        [_planned(i, mg_per_unit) for i in booked],
-        [coverage_service.auth_facts(a, state.clinic) for a in state.authorizations],
-        [coverage_service.infusion_facts(i) for i in state.infusions],
-        coverage_service.coverage_windows(state),
-    )
-    by_id = {i.id: i for i in booked}
+    projected = runway_projection.project(state, mg_per_unit)
+    by_id = {i.id: i for i in runway_projection.booked(state)}
     numbers = {a.id: a.auth_number for a in state.authorizations}
     steps = tuple(
         Step(
@@ -101,16 +93,6 @@ def runway_of(state: PatientState, mg_per_unit: dict) -> PatientRunway:
         for s in projected.steps
     )
     return PatientRunway(state.patient_id, steps)
-
-
-def _planned(infusion: Infusion, mg_per_unit: dict) -> rules.PlannedInfusion:
-    return rules.PlannedInfusion(
-        infusion.id,
-        infusion.hcpcs_code,
-        infusion.scheduled_at.date(),
-        Decimal(infusion.dose_mg),
-        mg_per_unit[infusion.hcpcs_code],
-    )
 
 
 def runways_for(patient_ids: Iterable[int]) -> dict[int, PatientRunway]:

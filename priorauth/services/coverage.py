@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -110,18 +110,24 @@ def _mg_per_unit() -> dict[str, Decimal]:
     return dict(db.session.execute(sa.select(DrugCode.code, DrugCode.mg_per_unit)).all())
 
 
-def decision_due(auth: AuthorizationRequest, clinic: Clinic | None = None) -> date | None:
-    """The clinic-local day the payer's answer is due (cov.answer_due, as the reminders)."""
+def answer_due_at(auth: AuthorizationRequest, clinic: Clinic | None = None) -> datetime | None:
+    """When the payer's answer is due, clinic-local (cov.answer_due, as the reminders), while
+    the request waits on one."""
     if auth.submitted_at is None or auth.status not in {
         s.value for s in AWAITING_PAYER | {Status.PENDED}
     }:
         return None
     payer, clinic = auth.coverage.payer, clinic or db.session.get(Clinic, auth.clinic_id)
     submitted = to_clinic_time(clinic, auth.submitted_at)
-    due = cov.answer_due(
+    return cov.answer_due(
         submitted, auth.urgency, payer.standard_response_days, payer.expedited_response_hours
     )
-    return due.date()
+
+
+def decision_due(auth: AuthorizationRequest, clinic: Clinic | None = None) -> date | None:
+    """The clinic-local day the payer's answer is due."""
+    due = answer_due_at(auth, clinic)
+    return due.date() if due else None
 
 
 def auth_facts(auth: AuthorizationRequest, clinic: Clinic | None = None) -> cov.AuthFacts:

@@ -105,5 +105,12 @@ def test_scheduler_run_schedules_until_sigterm_then_stops(app_ctx, clinic, own_s
     assert result.exit_code == 0, result.output
     assert result.output == "scheduler starting (Ctrl-C stops it)\nscheduler stopped\n"
     assert not scheduled["scheduler"].running and jobs.active(app_ctx) is None
-    expected = {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"}
+    expected = {
+        jobs.clinic_job_id(clinic.id),
+        "digest-retry",
+        "attention-refresh",
+        "database-optimize",
+        "resync",
+        "heartbeat",
+    }
     assert expected <= scheduled["ids"]

@@ -172,7 +172,17 @@ def test_the_resync_job_schedules_new_clinics_and_moved_hours(app_ctx, clinic, r
         assert job.args == (row.id,)
     stored = db.session.scalars(sa.text("SELECT id FROM apscheduler_jobs ORDER BY id")).all()
     ids = {jobs.clinic_job_id(clinic.id), jobs.clinic_job_id(newcomer.id)}
-    assert set(stored) == ids | {"digest-retry", "resync", "heartbeat"}
+    assert set(stored) == ids | {
+        "digest-retry",
+        "attention-refresh",
+        "database-optimize",
+        "resync",
+        "heartbeat",
+    }
+
+
+def test_the_nightly_job_refreshes_sqlites_planner_statistics(app_ctx, running):
+    assert running.run_now("database-optimize") is (db.engine.dialect.name == "sqlite")
 
 
 def test_the_heartbeat_job_logs_that_the_scheduler_is_alive(app_ctx, running, caplog):

@@ -55,7 +55,14 @@ def test_two_schedulers_one_runs_the_jobs_the_other_waits(fast_heartbeat, clinic
         assert wait_for(lambda: first.executed >= 2)
         assert second.scheduler is None and second.executed == 0
         ids = {job.id for job in first.scheduler.get_jobs()}
-        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"} <= ids
+        assert {
+            jobs.clinic_job_id(clinic.id),
+            "digest-retry",
+            "attention-refresh",
+            "database-optimize",
+            "resync",
+            "heartbeat",
+        } <= ids
         stop_first.set()
         t1.join(timeout=20)
         assert wait_for(lambda: second.scheduler is not None and second.executed >= 1)
@@ -119,7 +126,14 @@ def test_the_scheduler_is_published_only_with_its_jobs_and_withdrawn_on_release(
         active = jobs.active(app_ctx)
         assert active is leader.scheduler
         ids = {job.id for job in active.get_jobs()}
-        assert {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"} <= ids
+        assert {
+            jobs.clinic_job_id(clinic.id),
+            "digest-retry",
+            "attention-refresh",
+            "database-optimize",
+            "resync",
+            "heartbeat",
+        } <= ids
         ran, answers = threading.Event(), []
 
         def collect(event):

@@ -118,7 +118,14 @@ def stored_jobs() -> set[str]:
 def test_scheduler_process_stores_its_jobs_and_stops_cleanly(start, clinic, how):
     process = start()
     process.wait_for(ACTIVE)
-    expected = {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"}
+    expected = {
+        jobs.clinic_job_id(clinic.id),
+        "digest-retry",
+        "attention-refresh",
+        "database-optimize",
+        "resync",
+        "heartbeat",
+    }
     assert stored_jobs() == expected
     started_at = time.monotonic()
     assert process.stop(how) == 0, process.lines
@@ -136,6 +143,13 @@ def test_a_second_process_waits_then_takes_over(start, clinic):
     assert (first.count(ACTIVE), second.count(ACTIVE)) == (1, 0)
     assert first.stop(signal.SIGTERM) == 0, first.lines
     second.wait_for(ACTIVE)
-    assert stored_jobs() == {jobs.clinic_job_id(clinic.id), "digest-retry", "resync", "heartbeat"}
+    assert stored_jobs() == {
+        jobs.clinic_job_id(clinic.id),
+        "digest-retry",
+        "attention-refresh",
+        "database-optimize",
+        "resync",
+        "heartbeat",
+    }
     assert second.stop(signal.SIGTERM) == 0, second.lines
     assert second.count(STANDBY) == 1  # announced once, however long it waited
