@@ -7,6 +7,7 @@ Each runs in the app's context, in a transaction of its own, and is safe to run 
 from __future__ import annotations
 
 import logging
+import time
 
 import sqlalchemy as sa
 
@@ -29,11 +30,20 @@ def refresh_attention() -> dict[int, int]:
     return done
 
 
-def optimize_database() -> bool:
+def optimize_database(attempts: int = 10) -> bool:
     """SQLite: `PRAGMA optimize` re-gathers the planner's statistics where they have drifted
-    (PostgreSQL's autovacuum does this itself). True when it ran."""
+    (PostgreSQL's autovacuum does this itself). True when it ran. It reads and then writes, so
+    a writer that got in between makes SQLite answer "locked" at once instead of waiting:
+    it tries again a moment later."""
     if db.engine.dialect.name != "sqlite":
         return False
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA optimize")
-    return True
+    for attempt in range(attempts):
+        try:
+            with db.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA optimize")
+            return True
+        except sa.exc.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    return False

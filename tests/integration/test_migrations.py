@@ -61,6 +61,7 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
     """The migrated CHECK constraints hold exactly the values of domain/vocab.py's enums, so
     the enum and the database cannot disagree on a spelling."""
     from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
+    from priorauth.domain.runway import Badge
     from priorauth.domain.vocab import (
         DeliveryStatus,
         EligibilityMethod,
@@ -80,6 +81,7 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
         "ck_eligibility_checks_method_known": EligibilityMethod,
         "ck_eligibility_checks_result_known": EligibilityResult,
         "ck_infusions_status_known": InfusionStatus,
+        "ck_infusions_badge_known": Badge,
         "ck_lab_results_test_known": LabTest,
         "ck_oral_iron_trials_outcome_known": TrialOutcome,
         "ck_patients_sex_known": Sex,
