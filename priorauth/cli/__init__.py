@@ -9,9 +9,10 @@ def register_commands(app: Flask) -> None:
     from priorauth.cli.backup import backup_cli
     from priorauth.cli.digests import digests_cli
     from priorauth.cli.recompute import recompute
+    from priorauth.cli.scale import seed_scale
     from priorauth.cli.scheduler import scheduler_cli
     from priorauth.cli.users import seed_demo, seed_reference, users_cli
 
-    commands = (seed_reference, seed_demo, users_cli, scheduler_cli, digests_cli)
+    commands = (seed_reference, seed_demo, seed_scale, users_cli, scheduler_cli, digests_cli)
     for command in (*commands, backup_cli, recompute):
         app.cli.add_command(command)
