@@ -38,7 +38,7 @@ def upgrade():
         batch_op.add_column(sa.Column('visits_given', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('visits_booked', sa.Integer(), server_default='0', nullable=False))
         batch_op.create_index('ix_authorization_requests_clinic_status_due', ['clinic_id', 'status', 'answer_due_at'], unique=False)
-        batch_op.create_index('ix_authorization_requests_clinic_status_end', ['clinic_id', 'status', 'approved_end'], unique=False)
+        batch_op.create_index('ix_authorization_requests_clinic_status_end', ['clinic_id', 'status', 'approved_end', 'units_approved', 'units_given', 'units_booked', 'administrations_approved', 'visits_given'], unique=False)
 
     with op.batch_alter_table('clinics', schema=None) as batch_op:
         batch_op.add_column(sa.Column('digest_items_per_type', sa.Integer(), server_default='10', nullable=False))
@@ -48,6 +48,7 @@ def upgrade():
         batch_op.add_column(sa.Column('coverage_summary', sa.Text(), nullable=True))
         batch_op.create_index('ix_infusions_clinic_badge_scheduled', ['clinic_id', 'coverage_badge', 'scheduled_at'], unique=False)
         batch_op.create_index('ix_infusions_clinic_status_scheduled', ['clinic_id', 'status', 'scheduled_at'], unique=False)
+        batch_op.create_index('ix_infusions_clinic_status_badge', ['clinic_id', 'status', 'coverage_badge'], unique=False)
         batch_op.create_check_constraint(op.f('ck_infusions_badge_known'), BADGE_KNOWN)
 
     with op.batch_alter_table('clinics', schema=None) as batch_op:
@@ -74,6 +75,7 @@ def downgrade():
 
     with op.batch_alter_table('infusions', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_infusions_badge_known'), type_='check')
+        batch_op.drop_index('ix_infusions_clinic_status_badge')
         batch_op.drop_index('ix_infusions_clinic_status_scheduled')
         batch_op.drop_index('ix_infusions_clinic_badge_scheduled')
         batch_op.drop_column('coverage_summary')

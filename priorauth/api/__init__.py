@@ -10,6 +10,7 @@ def blueprints():
         audit,
         authorizations,
         billing,
+        clinic,
         codes,
         coverage,
         infusions,
@@ -29,6 +30,7 @@ def blueprints():
         billing.blp,
         runway.blp,
         reminders.blp,
+        clinic.blp,
         audit.blp,
     )
 

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from priorauth.api.audit import commits
 from priorauth.queries.reminders import reminders_for
 from priorauth.schemas import Date
 from priorauth.services.clock import moment
@@ -41,6 +42,7 @@ class ReminderSchema(ma.Schema):
 
 @blp.route("")
 class Reminders(MethodView):
+    @commits  # the stored facts it found stale and refreshed
     @blp.arguments(AsOfQuery, location="query")
     @blp.response(200, ReminderSchema(many=True))
     def get(self, args):

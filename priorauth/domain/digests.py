@@ -1,8 +1,9 @@
 """What a digest says (docs/domain.md §7): items made from reminders (and administrations
 missing documentation), kept to the recipient's role, grouped by the registry's queues
 (domain/queues.py), each group and each item in deadline order, with days left and whom to
-call. Pure: the items come in, a `Digest` goes out; loading is queries/digests.py, rendering
-and sending notify/."""
+call. A group lists its most urgent N items (the clinic's digest_items_per_type), says how
+many there are in all and links to the full list. Pure: the items come in, a `Digest` goes
+out; loading is queries/digests.py, rendering and sending notify/."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from priorauth.domain.queues import ADMINISTRATION_UNDOCUMENTED
 from priorauth.domain.reminders import Reminder, Thresholds
 
 TYPE_ORDER = registry.REMINDER_ORDER
+TYPE_TOTAL = "type_total"  # in a stored item: how many items its group had in all
+# Digest groups with no dashboard card link to the nearest full list that exists.
+FULL_LISTS = {
+    "evidence_stale": "/reminders#evidence_stale",
+    "reverify_soon": "/schedule?view=week",
+    "undocumented": "/billing?status=missing_documentation",
+}
 
 
 def _days(n: int) -> str:
@@ -88,13 +96,29 @@ class DigestItem:
 
 @dataclass(frozen=True)
 class Group:
+    """One type's items: `items` are the most urgent ones shown, `count` all of them (never
+    fewer than shown), `link` the page that lists them all, `anchor` the group's id on a page
+    (its queue's name; FULL_LISTS links to it)."""
+
     type: str
     title: str
     items: tuple[DigestItem, ...]
+    total: int = 0
+    link: str = ""
+    anchor: str = ""
 
     @property
     def count(self) -> int:
+        return max(self.total, len(self.items))
+
+    @property
+    def shown(self) -> int:
         return len(self.items)
+
+    @property
+    def shown_text(self) -> str:
+        """How much of the type the digest lists: "10 of 137 shown"."""
+        return f"{self.shown} of {self.count} shown"
 
 
 @dataclass(frozen=True)
@@ -106,10 +130,12 @@ class Digest:
 
     @property
     def items(self) -> list[DigestItem]:
+        """The items shown (each group's most urgent ones)."""
         return [item for group in self.groups for item in group.items]
 
     @property
     def total(self) -> int:
+        """Every item due, shown or not."""
         return sum(group.count for group in self.groups)
 
     @property
@@ -120,6 +146,12 @@ class Digest:
 def item_key(item: DigestItem) -> tuple:
     """Deadline first, then the type's order, then the item's ids."""
     return (item.urgency, TYPE_ORDER[item.type], item.infusion_id or 0, item.authorization_id or 0)
+
+
+def full_list_path(kind: str) -> str:
+    """The page listing every item of the type: its dashboard queue, else FULL_LISTS."""
+    queue = registry.BY_REMINDER[kind]
+    return f"/queues/{queue.name}" if queue.on_dashboard else FULL_LISTS[queue.name]
 
 
 def path_of(authorization_id: int | None, infusion_id: int | None) -> str:
@@ -168,23 +200,61 @@ def for_role(items: Iterable[DigestItem], role: str) -> list[DigestItem]:
     return [item for item in items if item.type in wanted]
 
 
-def group(items: Iterable[DigestItem], digest_date: date, limits: Thresholds) -> Digest:
+def group(
+    items: Iterable[DigestItem],
+    digest_date: date,
+    limits: Thresholds,
+    per_type: int | None = None,
+    totals: dict[str, int] | None = None,
+) -> Digest:
     """Items grouped by type under their queue's title; groups ordered by their most urgent
-    item, then type order; items by deadline."""
+    item, then type order; items by deadline. per_type: each group keeps its most urgent
+    items, this many (None: all). totals: counts known beyond the items (a stored digest)."""
     by_type: dict[str, list[DigestItem]] = defaultdict(list)
     for item in sorted(items, key=item_key):
         by_type[item.type].append(item)
     ordered = sorted(by_type.items(), key=lambda pair: (pair[1][0].urgency, TYPE_ORDER[pair[0]]))
+    known = totals or {}
     groups = tuple(
-        Group(kind, registry.BY_REMINDER[kind].group_title_for(limits), tuple(found))
+        Group(
+            kind,
+            registry.BY_REMINDER[kind].group_title_for(limits),
+            tuple(found[:per_type]),
+            max(len(found), known.get(kind, 0)),
+            full_list_path(kind),
+            registry.BY_REMINDER[kind].name,
+        )
         for kind, found in ordered
     )
     return Digest(digest_date, groups)
 
 
-def digest_for(role: str, items: Iterable[DigestItem], digest_date: date, limits) -> Digest:
-    """The recipient's digest: the items of their role, grouped."""
-    return group(for_role(items, role), digest_date, limits)
+def digest_for(
+    role: str, items: Iterable[DigestItem], digest_date: date, limits, per_type: int | None = None
+) -> Digest:
+    """The recipient's digest: the items of their role, grouped, per_type of each type."""
+    return group(for_role(items, role), digest_date, limits, per_type)
+
+
+def stored_items(digest: Digest) -> list[dict]:
+    """What a delivery row keeps: the shown items, each with its group's count (TYPE_TOTAL),
+    so the digest read back later says "10 of 137" as the email did."""
+    return [
+        {**item.to_json(), TYPE_TOTAL: group.count}
+        for group in digest.groups
+        for item in group.items
+    ]
+
+
+def from_stored(rows: Iterable[dict], digest_date: date, limits: Thresholds) -> Digest:
+    """A delivery row's digest: its items grouped, with the counts stored beside them (rows
+    stored before the counts were kept count their items)."""
+    rows = list(rows)
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row["type"]] = max(totals.get(row["type"], 0), int(row.get(TYPE_TOTAL) or 0))
+    items = [DigestItem.from_json(row) for row in rows]
+    return group(items, digest_date, limits, totals=totals)
 
 
 def subject_of(digest: Digest, clinic_name: str) -> str:

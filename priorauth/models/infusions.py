@@ -61,6 +61,7 @@ class Infusion(ClinicOwned, db.Model):
         sa.Index(
             "ix_infusions_clinic_badge_scheduled", "clinic_id", "coverage_badge", "scheduled_at"
         ),
+        sa.Index("ix_infusions_clinic_status_badge", "clinic_id", "status", "coverage_badge"),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("units_reserved >= 0", name="units_reserved_not_negative"),
         sa.CheckConstraint(one_of("status", InfusionStatus), name="status_known"),

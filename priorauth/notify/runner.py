@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from priorauth.domain.digests import Digest
+from priorauth.domain.digests import Digest, stored_items
 from priorauth.extensions import db
 from priorauth.models import Clinic, DigestDelivery, User
 from priorauth.models.base import utcnow
@@ -90,7 +90,7 @@ def _insert_pending(user: User, digest: Digest, now_utc: datetime) -> DigestDeli
         user_id=user_id,
         digest_date=digest.digest_date,
         status="pending",
-        items=[item.to_json() for item in digest.items],
+        items=stored_items(digest),
         attempts=0,
         next_attempt_at=now_utc + LEASE,
         created_at=now_utc,

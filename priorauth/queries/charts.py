@@ -14,6 +14,7 @@ from priorauth.domain.vocab import InfusionStatus, label
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Infusion
+from priorauth.queries.queue_sql import as_date, day_of
 
 APPROVED = tuple(s.value for s in APPROVED_STATUSES)
 PIPELINE = (
@@ -73,26 +74,36 @@ def weeks_summary(weeks: list[Week]) -> str:
 
 
 def weeks_ahead(clinic_id: int, today: date, weeks: int = WEEKS) -> list[Week]:
-    """Per 7-day week from today: approvals ending that week and infusions booked in it."""
+    """Per 7-day week from today: approvals ending that week and infusions booked in it
+    (counted per day in SQL: as many rows as days, however many bookings)."""
     last = today + timedelta(days=7 * weeks)
-    ends = db.session.scalars(
-        sa.select(AuthorizationRequest.approved_end).where(
+    end = AuthorizationRequest.approved_end
+    ends = db.session.execute(
+        sa.select(end, sa.func.count())
+        .where(
             AuthorizationRequest.clinic_id == clinic_id,
             AuthorizationRequest.status.in_(APPROVED),
-            AuthorizationRequest.approved_end >= today,
-            AuthorizationRequest.approved_end < last,
+            end >= today,
+            end < last,
         )
+        .group_by(end)
     ).all()
-    booked = db.session.scalars(
-        sa.select(Infusion.scheduled_at).where(
+    day = day_of(Infusion.scheduled_at)
+    booked = db.session.execute(
+        sa.select(day, sa.func.count())
+        .where(
             Infusion.clinic_id == clinic_id,
             Infusion.status == InfusionStatus.SCHEDULED,
             Infusion.scheduled_at >= datetime.combine(today, datetime.min.time()),
             Infusion.scheduled_at < datetime.combine(last, datetime.min.time()),
         )
+        .group_by(day)
     ).all()
-    ending = Counter((day - today).days // 7 for day in ends)
-    chairs = Counter((at.date() - today).days // 7 for at in booked)
+    ending, chairs = Counter(), Counter()
+    for when, number in ends:
+        ending[(when - today).days // 7] += number
+    for when, number in booked:
+        chairs[(as_date(when) - today).days // 7] += number
     return [Week(today + timedelta(days=7 * n), ending[n], chairs[n]) for n in range(weeks)]
 
 

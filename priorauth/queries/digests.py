@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload
 
 from priorauth.domain import digests
 from priorauth.domain.digests import Digest, DigestItem
@@ -19,7 +18,6 @@ from priorauth.extensions import db
 from priorauth.models import Clinic, DigestDelivery, Infusion, Patient, User
 from priorauth.queries.reminders import ClinicState, label, thresholds_of
 from priorauth.services.clock import moment
-from priorauth.services.scope import scoped
 
 DOCUMENTATION_DAYS = 7  # administrations this many days back are checked for documentation
 
@@ -30,15 +28,28 @@ def missing_documentation(infusion: Infusion) -> list[str]:
     return stored_lines_missing(infusion.reaction, infusion.claim_lines or [])
 
 
-def _administered_since(clinic_id: int, since: datetime, until: datetime) -> list[Infusion]:
+def _administered_since(clinic_id: int, since: datetime, until: datetime) -> list:
+    """The administrations of the range: the columns the rule and the item read (no ORM
+    objects: a busy clinic gives thousands a week)."""
     query = (
-        scoped(Infusion, clinic_id)
-        .options(joinedload(Infusion.patient), joinedload(Infusion.authorization))
-        .where(Infusion.status == InfusionStatus.ADMINISTERED)
+        sa.select(
+            Infusion.id,
+            Infusion.authorization_id,
+            Infusion.patient_id,
+            Infusion.hcpcs_code,
+            Infusion.administered_at,
+            Infusion.reaction,
+            Infusion.claim_lines,
+            Patient.mrn,
+            Patient.first_name,
+            Patient.last_name,
+        )
+        .join(Patient, sa.and_(Patient.id == Infusion.patient_id, Patient.clinic_id == clinic_id))
+        .where(Infusion.clinic_id == clinic_id, Infusion.status == InfusionStatus.ADMINISTERED)
         .where(Infusion.administered_at >= since, Infusion.administered_at <= until)
         .order_by(Infusion.administered_at, Infusion.id)
     )
-    return db.session.scalars(query).all()
+    return db.session.execute(query).all()
 
 
 def undocumented_administrations(clinic, now_local: datetime) -> list[DigestItem]:
@@ -51,7 +62,7 @@ def undocumented_administrations(clinic, now_local: datetime) -> list[DigestItem
         if missing:
             ids = (infusion.authorization_id, infusion.id, infusion.patient_id)
             given_on = infusion.administered_at.date()
-            who = label(infusion.patient)
+            who = label(infusion)
             items.append(
                 digests.undocumented(who, infusion.hcpcs_code, given_on, missing, as_of, ids)
             )
@@ -77,7 +88,8 @@ def clinic_items(clinic, now_local: datetime, show_names: bool = False) -> list[
 
 
 def clinic_digest(clinic: Clinic, now_local: datetime) -> Digest:
-    """The reminders page: every item of the clinic, with names, grouped (no role filter)."""
+    """The reminders page: every item of the clinic, with names, grouped (no role filter and
+    no cut per type: it is the full list a digest links to)."""
     items = clinic_items(clinic, now_local, show_names=True)
     return digests.group(items, now_local.date(), thresholds_of(clinic))
 
@@ -89,8 +101,11 @@ def items_on(clinic: Clinic, digest_date: date) -> list[DigestItem]:
 
 
 def digest_for(user: User, items, digest_date: date) -> Digest:
-    """The user's digest out of the clinic's items: their role's part, grouped."""
-    return digests.digest_for(user.role, items, digest_date, thresholds_of(user.clinic))
+    """The user's digest out of the clinic's items: their role's part, grouped, the clinic's
+    digest_items_per_type of each type."""
+    clinic = user.clinic
+    limits = thresholds_of(clinic)
+    return digests.digest_for(user.role, items, digest_date, limits, clinic.digest_items_per_type)
 
 
 def delivery_of(user_id: int, digest_date: date) -> DigestDelivery | None:
@@ -102,9 +117,9 @@ def delivery_of(user_id: int, digest_date: date) -> DigestDelivery | None:
 
 
 def stored_digest(row: DigestDelivery) -> Digest:
-    """A delivery row's digest: the items it stored, grouped as when it was built."""
-    items = (DigestItem.from_json(item) for item in row.items or [])
-    return digests.group(items, row.digest_date, thresholds_of(row.user.clinic))
+    """A delivery row's digest: the items it stored and their groups' counts, as sent (a
+    later change of digest_items_per_type does not alter it)."""
+    return digests.from_stored(row.items or [], row.digest_date, thresholds_of(row.user.clinic))
 
 
 def digest_of_day(user: User, digest_date: date) -> tuple[Digest, DigestDelivery | None]:

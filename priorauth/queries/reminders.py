@@ -1,26 +1,27 @@
-"""The clinic's reminder states, loaded once in a fixed number of queries, and the reminders
-the rules derive from them (docs/domain.md §7). The dashboard queues, the reminders page, the
-API and the digest all start from one `ClinicState`."""
+"""The clinic's reminder states and the reminders the rules derive from them (docs/domain.md
+§7), read from the stored attention facts (services/attention.py) in a fixed number of
+statements: for each reminder type only its candidates are loaded (the SQL of its queue in
+queries/queue_sql.py, or a window of days), then the rules in domain/reminders.py decide.
+The reminders page, the API and the digest all start from one `ClinicState`."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from priorauth.domain import evidence as ev
+import sqlalchemy as sa
+
 from priorauth.domain import reminders as rules
-from priorauth.domain.queues import TO_PREPARE
 from priorauth.domain.vocab import InfusionStatus
-from priorauth.models import Clinic
+from priorauth.extensions import db
+from priorauth.models import AuthorizationRequest as AR
+from priorauth.models import Clinic, Coverage, Infusion, Patient, Payer
+from priorauth.queries import queue_sql
 from priorauth.queries import reminder_facts as facts
-from priorauth.queries.runway import NOT_COVERED, runways_for
-from priorauth.queries.schedule import schedule
-from priorauth.services import reference, snapshots
-from priorauth.services.authorizations import in_play
-from priorauth.services.clock import to_clinic_time
+from priorauth.services.attention import refresh_stale
+from priorauth.services.clock import clinic_today
 from priorauth.services.eligibility import last_active_check
 from priorauth.services.payers import policies_by_payer_and_code
-from priorauth.services.usage import AuthorizationView, views
 
 label = facts.label
 
@@ -35,108 +36,136 @@ def thresholds_of(clinic: Clinic) -> rules.Thresholds:
     )
 
 
+def _auth_candidates(at: queue_sql.At):
+    """Requests some reminder may be due for: expiring, payer answer overdue, appeal
+    deadline near, units low (their queues' SQL), and every draft or pended request (its
+    labs' age is judged in Python)."""
+    sql = queue_sql.SQL
+    return sa.or_(
+        sql["expiring"].member(at),
+        sa.and_(sql["waiting_on_payer"].member(at), sql["waiting_on_payer"].flag(at)),
+        sa.and_(sql["appeal_open"].member(at), sql["appeal_open"].flag(at)),
+        sql["units_low"].member(at),
+        AR.status.in_(queue_sql.PREPARING),
+    )
+
+
 class ClinicState:
     """What the reminder rules see of the clinic at `now_local`; each part loaded on first use.
 
-    `auths` and `bookings` keep the loaded rows (patients, payers, badges) for the pages."""
+    Stale stored facts are refreshed first (flushed: a page commits after)."""
 
     def __init__(self, clinic: Clinic, now_local: datetime):
         self.clinic, self.now = clinic, now_local
         self.today = now_local.date()
         self.limits = thresholds_of(clinic)
+        self.at = queue_sql.At(clinic.id, now_local, self.limits)
+        refresh_stale(clinic.id, clinic_today(clinic))
+
+    def _owned(self, model, key):
+        return sa.and_(model.id == key, model.clinic_id == self.clinic.id)
 
     @cached_property
-    def auths(self) -> list[AuthorizationView]:
-        """Requests still in play, with patient, coverage, payer, units use and derived status."""
-        return views(in_play(self.clinic.id, self.today), self.today)
-
-    @cached_property
-    def policies(self) -> dict:
-        return policies_by_payer_and_code(self.clinic.id)
-
-    @cached_property
-    def checklists(self) -> dict[int, ev.Checklist]:
-        """Checklists of the draft and pended requests, by request id."""
-        todo = [a for a in self.auths if a.status in TO_PREPARE]
-        self.catalog = reference.catalog()  # held, so that auth.drug is found in the session
-        evidence = snapshots.evidence_by_patient({a.patient_id for a in todo})
-        return {
-            a.id: ev.build_checklist(
-                snapshots.policy_facts(self.policies.get((a.coverage.payer_id, a.hcpcs_code))),
-                snapshots.request_facts(a.auth),
-                evidence[a.patient_id],
-                self.today,
-            )
-            for a in todo
-        }
-
-    @cached_property
-    def until(self) -> date:
-        """The last day a booked infusion can be due a reminder."""
-        return max(
-            self.today + timedelta(days=self.limits.uncovered_days),
-            rules.add_business_days(self.today, self.limits.upcoming_business_days),
+    def auth_rows(self) -> list:
+        columns = (
+            AR.id, AR.patient_id, AR.hcpcs_code, AR.status, AR.urgency, AR.submitted_at,
+            AR.approved_end, AR.units_approved, AR.units_given, AR.units_booked,
+            AR.administrations_approved, AR.visits_given, AR.visits_booked, AR.appeal_deadline,
+            AR.requested_start, AR.evidence_ready, Coverage.payer_id, Patient.mrn,
+            Patient.first_name, Patient.last_name, Payer.name.label("payer_name"), Payer.phone,
+            Payer.portal_url, Payer.standard_response_days, Payer.expedited_response_hours,
+        )  # fmt: skip
+        query = (
+            sa.select(*columns)
+            .join(Patient, self._owned(Patient, AR.patient_id))
+            .join(Coverage, self._owned(Coverage, AR.coverage_id))
+            .join(Payer, self._owned(Payer, Coverage.payer_id))
+            .where(AR.clinic_id == self.clinic.id, _auth_candidates(self.at))
+            .order_by(AR.id)
         )
+        return db.session.execute(query).all()
 
-    @cached_property
-    def bookings(self) -> dict[int, object]:
-        """The booked infusions up to `until`, as the schedule shows them (badge included)."""
-        rows = schedule(
-            self.clinic.id, self.today, self.until, InfusionStatus.SCHEDULED, today=self.today
+    def _not_covered_after_today(self, patient_ids: set[int]) -> list:
+        """The not-covered bookings of these patients after today (an approval ending today
+        or later leaves only those uncovered)."""
+        if not patient_ids:
+            return []
+        query = sa.select(
+            Infusion.id, Infusion.patient_id, Infusion.hcpcs_code, Infusion.scheduled_at
+        ).where(
+            Infusion.clinic_id == self.clinic.id,
+            Infusion.status == InfusionStatus.SCHEDULED.value,
+            Infusion.coverage_badge == queue_sql.NOT_COVERED,
+            Infusion.scheduled_at >= self.at.midnight(1),
+            Infusion.patient_id.in_(sorted(patient_ids)),
         )
-        return {row.infusion.id: row for row in rows}
-
-    @cached_property
-    def left_uncovered(self) -> dict[int, tuple[int, date]]:
-        """Per approval ending within the expiring window: the first booking after its end
-        that the schedule's badge says is not covered (infusion id, day)."""
-        last = self.today + timedelta(days=self.limits.expiring_window)
-        ending = [
-            a
-            for a in self.auths
-            if a.current_status in facts.APPROVED and a.approved_end and a.approved_end <= last
-        ]
-        runways = runways_for({a.patient_id for a in ending})
-        found = {a.id: facts.first_uncovered_after(a.auth, runways) for a in ending}
-        return {auth_id: first for auth_id, first in found.items() if first}
+        return db.session.execute(query).all()
 
     @cached_property
     def auth_states(self) -> list[rules.AuthState]:
-        labs = facts.latest_labs({a.patient_id for a in self.auths if a.status in TO_PREPARE})
-        checklists, uncovered = self.checklists, self.left_uncovered
+        rows, last = self.auth_rows, self.today + timedelta(days=self.limits.expiring_window)
+        ending = [
+            r
+            for r in rows
+            if r.status in facts.APPROVED and r.approved_end and r.approved_end <= last
+        ]
+        bookings = facts.by_patient_and_code(
+            self._not_covered_after_today({r.patient_id for r in ending})
+        )
+        uncovered = {r.id: facts.first_uncovered_after(r, bookings) for r in ending}
+        preparing = {r.patient_id for r in rows if r.status in queue_sql.PREPARING}
+        labs = facts.latest_labs(preparing)
+        policies = policies_by_payer_and_code(self.clinic.id) if preparing else {}
         return [
             facts.auth_state(
-                a.auth,
-                self.clinic,
-                a.usage,
-                self.policies.get((a.coverage.payer_id, a.hcpcs_code)),
-                labs,
-                checklists.get(a.id),
-                uncovered.get(a.id),
+                r, self.clinic, policies.get((r.payer_id, r.hcpcs_code)), labs, uncovered.get(r.id)
             )
-            for a in self.auths
+            for r in rows
         ]
 
     @cached_property
-    def infusion_states(self) -> list[rules.InfusionState]:
-        verified = last_active_check(self.bookings)
-        return [self._infusion_state(row, verified.get(i)) for i, row in self.bookings.items()]
+    def until_upcoming(self) -> date:
+        """The last day an upcoming infusion can be due a re-verification reminder."""
+        return rules.add_business_days(self.today, self.limits.upcoming_business_days)
 
-    def _infusion_state(self, row, checked: datetime | None) -> rules.InfusionState:
-        infusion, badge = row.infusion, row.shown_badge
-        return rules.InfusionState(
-            id=infusion.id,
-            patient_id=infusion.patient_id,
-            patient_label=label(infusion.patient),
-            hcpcs_code=infusion.hcpcs_code,
-            scheduled_on=infusion.scheduled_at.date(),
-            booked_at=to_clinic_time(self.clinic, infusion.booked_at),
-            covered=badge != NOT_COVERED,
-            reason_text=row.shown_summary if badge == NOT_COVERED else "",
-            last_verified_at=to_clinic_time(self.clinic, checked) if checked else None,
-            authorization_id=infusion.authorization_id,
-            badge=badge,
+    @cached_property
+    def infusion_rows(self) -> list:
+        """Bookings some reminder may be due for: not covered within the uncovered window
+        (the queue's SQL), or due within the re-verification window."""
+        upcoming = sa.and_(
+            Infusion.scheduled_at >= self.at.midnight(),
+            Infusion.scheduled_at < self.at.midnight((self.until_upcoming - self.today).days + 1),
         )
+        query = (
+            sa.select(
+                Infusion.id,
+                Infusion.patient_id,
+                Infusion.hcpcs_code,
+                Infusion.scheduled_at,
+                Infusion.booked_at,
+                Infusion.authorization_id,
+                Infusion.coverage_badge,
+                Infusion.coverage_summary,
+                Patient.mrn,
+                Patient.first_name,
+                Patient.last_name,
+            )  # fmt: skip
+            .join(Patient, self._owned(Patient, Infusion.patient_id))
+            .where(Infusion.clinic_id == self.clinic.id)
+            .where(Infusion.status == InfusionStatus.SCHEDULED.value)
+            .where(sa.or_(queue_sql.SQL["uncovered_soon"].member(self.at), upcoming))
+            .order_by(Infusion.id)
+        )
+        return db.session.execute(query).all()
+
+    @cached_property
+    def infusion_states(self) -> list[rules.InfusionState]:
+        rows = self.infusion_rows
+        verified = last_active_check(r.id for r in rows)
+        days = self.limits.upcoming_business_days
+        return [
+            facts.infusion_state(r, self.clinic, verified.get(r.id), self.today, days) for r in rows
+        ]
 
     def reminders(self) -> list[rules.Reminder]:
         """Every reminder due at `now`, most urgent first."""

@@ -1,4 +1,4 @@
-"""The clinic's own settings: time zone, digest hour, reminder thresholds."""
+"""The clinic's own settings: time zone, digest hour, digest length, reminder thresholds."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from zoneinfo import available_timezones
 
 import marshmallow as ma
 
-from priorauth.schemas import Strict
+from priorauth.schemas import Integer, Strict
 
 V = ma.validate
+MAX_DIGEST_ITEMS_PER_TYPE = 100
 
 
 def _day_list(value: str) -> None:
@@ -24,13 +25,29 @@ class ClinicSettingsSchema(Strict):
             sorted(available_timezones()), error="is not a time zone this server knows"
         ),
     )
-    digest_hour = ma.fields.Integer(required=True, validate=V.Range(min=0, max=23))
+    digest_hour = Integer(required=True, validate=V.Range(min=0, max=23))
     expiring_days = ma.fields.String(required=True, validate=_day_list)
-    uncovered_days = ma.fields.Integer(required=True, validate=V.Range(min=1, max=60))
-    appeal_days = ma.fields.Integer(required=True, validate=V.Range(min=1, max=180))
-    upcoming_business_days = ma.fields.Integer(required=True, validate=V.Range(min=1, max=10))
+    uncovered_days = Integer(required=True, validate=V.Range(min=1, max=60))
+    appeal_days = Integer(required=True, validate=V.Range(min=1, max=180))
+    upcoming_business_days = Integer(required=True, validate=V.Range(min=1, max=10))
+    digest_items_per_type = Integer(
+        validate=V.Range(min=1, max=MAX_DIGEST_ITEMS_PER_TYPE),
+        metadata={
+            "description": "a digest lists this many items of each type, the most urgent"
+            " (left out: unchanged)"
+        },
+    )
 
     @ma.post_load
     def _normalise(self, data, **kwargs):
+        if "expiring_days" not in data:
+            return data
         days = sorted({int(p) for p in data["expiring_days"].split(",") if p.strip()}, reverse=True)
         return {**data, "expiring_days": ",".join(str(d) for d in days)}
+
+
+class ClinicSettingsPatchSchema(ClinicSettingsSchema):
+    """PATCH /api/v1/clinic: every field optional; the ones left out stay as they are."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=True, **kwargs)

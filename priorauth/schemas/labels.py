@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "diagnosis_codes": "Diagnosis codes",
     "accepted_diagnoses": "Accepted diagnoses",
     "digest_hour": "Digest hour",
+    "digest_items_per_type": "Digest items per type",
     "discarded_mg": "Amount discarded (mg)",
     "dose_mg": "Dose (mg)",
     "end_date": "End date",

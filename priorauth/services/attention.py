@@ -180,11 +180,12 @@ def _update_requests(rows: list[dict], *columns: str) -> None:
 
 
 def stale_patients(clinic_id: int, today: date) -> list[int]:
-    """Patients with a stored fact missing or judged on an earlier day, in one statement."""
+    """Patients with a stored fact missing or judged on another day than `today`, in one
+    statement."""
     checklists = sa.select(requests.c.patient_id).where(
         requests.c.clinic_id == clinic_id,
         requests.c.status.in_(PREPARING),
-        sa.or_(requests.c.evidence_checked_on.is_(None), requests.c.evidence_checked_on < today),
+        sa.or_(requests.c.evidence_checked_on.is_(None), requests.c.evidence_checked_on != today),
     )
     answers = sa.select(requests.c.patient_id).where(
         requests.c.clinic_id == clinic_id,

@@ -59,7 +59,7 @@ def mine():
     clinic = current_user.clinic
     day, errors = _day_arg("date")
     digest_date = day or clinic_now(clinic).date()
-    digest, row = digest_of_day(current_user, digest_date)
+    (digest, row), _ = committed(lambda: digest_of_day(current_user, digest_date))
     page = _email_context(digest, base_url="")
     text = render_template(
         "email/digest.txt", **_email_context(digest, current_app.config["BASE_URL"])
@@ -99,7 +99,7 @@ def reminders():
     clinic = current_user.clinic
     day, errors = _day_arg("as_of")
     now_local = moment(clinic, day)
-    digest = clinic_digest(clinic, now_local)
+    digest, _ = committed(lambda: clinic_digest(clinic, now_local))  # stale facts refreshed
     return render_template(
         "digests/reminders.html",
         digest=digest,

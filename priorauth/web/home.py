@@ -12,6 +12,7 @@ from priorauth.queries import charts, dashboard
 from priorauth.queries.paging import page_request
 from priorauth.services.clock import clinic_now
 from priorauth.web.authorizations import requirement_label
+from priorauth.web.commit import committed
 from priorauth.web.paging import pager
 
 bp = Blueprint("home", __name__)
@@ -19,7 +20,10 @@ bp.add_app_template_global(charts.units_bar, "units_bar")
 
 
 def _queues() -> dashboard.ClinicQueues:
-    return dashboard.ClinicQueues(current_user.clinic, clinic_now(current_user.clinic))
+    """The queues at the clinic's now; the facts it found stale are refreshed and committed."""
+    clinic = current_user.clinic
+    queues, _ = committed(lambda: dashboard.ClinicQueues(clinic, clinic_now(clinic)))
+    return queues
 
 
 @bp.route("/")
@@ -64,8 +68,7 @@ def queue(name: str):
     queues = _queues()
     sort, direction = _ordering(found)
     text = request.args.get("q", "").strip()[:100]
-    rows = dashboard.sort_rows(queues.rows(name), sort, direction == "desc")
-    page = dashboard.queue_page(rows, text, *page_request(request.args))
+    page = queues.page(name, text, sort, direction == "desc", *page_request(request.args))
     return render_template(
         "queues/show.html",
         name=name,

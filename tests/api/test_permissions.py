@@ -66,6 +66,7 @@ WRITES = [
     ("post", "/api/v1/payers", perm.EDIT_PAYERS, 201, lambda w: {"name": "Other Payer"}),
     ("patch", "/api/v1/payers/{payer}", perm.EDIT_PAYERS, 200, lambda w: {"name": "Renamed"}),
     ("put", "/api/v1/payers/{payer}/policies/J1437", perm.EDIT_PAYERS, 200, lambda w: {}),
+    ("patch", "/api/v1/clinic", perm.EDIT_CLINIC, 200, lambda w: {"digest_items_per_type": 5}),
     (
         "post",
         "/api/v1/patients",

@@ -224,12 +224,9 @@ def test_default_order_puts_the_most_overdue_first(client, api, admin):
         auth = b.request(api, patient["id"], coverage["id"])
         b.move(api, auth["id"], to="submitted", channel="portal", override_reason="test")
         ids[mrn] = auth["id"]
-    for mrn, days_ago in submitted_days_ago.items():
-        db.session.execute(
-            sa.update(AuthorizationRequest)
-            .where(AuthorizationRequest.id == ids[mrn])
-            .values(submitted_at=datetime.now() - timedelta(days=days_ago))
-        )
+    for mrn, days_ago in submitted_days_ago.items():  # through the ORM: the answer due follows
+        auth = db.session.get(AuthorizationRequest, ids[mrn])
+        auth.submitted_at = datetime.now() - timedelta(days=days_ago)
     db.session.commit()
     client.post("/login", data={"email": admin.email, "password": "correct-horse-7"})
     html = client.get("/queues/waiting_on_payer").get_data(as_text=True)
