@@ -6,10 +6,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from priorauth.models import Patient
 from priorauth.schemas.infusions import CoverageAnswerSchema, CoverageQuestionSchema
-from priorauth.services import coverage
-from priorauth.services.scope import get_owned
+from priorauth.services import coverage_rows
 
 blp = Blueprint("coverage", __name__, url_prefix="/coverage-check", description="Coverage check")
 
@@ -29,9 +27,13 @@ class CoverageCheck(MethodView):
     @blp.arguments(CoverageQuestionSchema)
     @blp.response(200, CoverageAnswerSchema)
     def post(self, data):
-        """Answer the scheduler's question; reads only, books nothing."""
-        patient = get_owned(Patient, data["patient_id"], current_user.clinic_id, what="patient")
-        result = coverage.check(
-            patient.id, data["hcpcs_code"], data["service_date"], data["dose_mg"]
+        """Answer the scheduler's question; reads only, books nothing (services.coverage_rows:
+        two statements after the token's, no ORM objects)."""
+        result = coverage_rows.check(
+            current_user.clinic_id,
+            data["patient_id"],
+            data["hcpcs_code"],
+            data["service_date"],
+            data["dose_mg"],
         )
         return answer_body(result)

@@ -193,10 +193,14 @@ def check_coverage(
     authorizations: Sequence[AuthFacts],
     infusions: Sequence[InfusionFacts],
     coverages: Sequence[CoverageWindow],
+    usage: Mapping[int, UnitsUse] | None = None,
 ) -> CoverageAnswer:
     """Covered, with the authorization to use, or every reason why not.
 
     The payer policy is the one of the plan active on the service date (plans change).
+    usage: each authorization's units use by id, when already counted (by the database, less
+    the excluded infusion); an authorization not in it is tallied from `infusions`, which
+    otherwise need hold only what the spacing rule reads (this code's infusions).
     """
     units = billing_units(question.dose_mg, question.mg_per_unit)
     others = _other_infusions(question, infusions)
@@ -209,7 +213,7 @@ def check_coverage(
     if policy is not None and not policy.pa_required:
         return _answer(True, None, units, None, (_pa_not_required(question.hcpcs_code), *limits))
     auths = [a for a in authorizations if a.hcpcs_code == question.hcpcs_code]
-    return _authorized_answer(question, auths, others, units, limits)
+    return _authorized_answer(question, auths, others, units, limits, usage or {})
 
 
 def _other_infusions(question: CoverageQuestion, infusions: Sequence[InfusionFacts]) -> list:
@@ -218,10 +222,14 @@ def _other_infusions(question: CoverageQuestion, infusions: Sequence[InfusionFac
     return [i for i in infusions if i.hcpcs_code == code and i.id != own]
 
 
-def _authorized_answer(question, auths, others, units, limits) -> CoverageAnswer:
+def _authorized_answer(question, auths, others, units, limits, counted) -> CoverageAnswer:
     """The earliest-ending serving approval, else why each authorization fails."""
     day = question.service_date
-    usages = [_usage(a, others) for a in auths if grants_units(a.status, a.units_approved)]
+    usages = [
+        _Usage(a, counted[a.id]) if a.id in counted else _usage(a, others)
+        for a in auths
+        if grants_units(a.status, a.units_approved)
+    ]
     serving = [u for u in usages if _serves(u, day, units)]
     if serving:
         best = min(serving, key=_end_order)

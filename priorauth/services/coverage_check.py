@@ -11,7 +11,7 @@ from priorauth.domain import coverage as cov
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Patient
-from priorauth.services import coverage as coverage_service
+from priorauth.services import coverage_rows
 from priorauth.services.scope import get_owned, scoped
 
 
@@ -38,8 +38,8 @@ class CheckResult:
 
 def check(clinic_id: int, patient: Patient, data: dict) -> CheckResult:
     """The coverage check for a patient already found in the clinic, with its authorization."""
-    answer = coverage_service.check(
-        patient.id, data["hcpcs_code"], data["service_date"], data["dose_mg"]
+    answer = coverage_rows.check(
+        clinic_id, patient.id, data["hcpcs_code"], data["service_date"], data["dose_mg"]
     )
     auth = None
     if answer.authorization_id is not None:

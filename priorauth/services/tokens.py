@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
@@ -46,13 +48,23 @@ def user_from_bearer(request) -> User | None:
     plain = _bearer_token(request)
     if plain is None:
         return None
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
+    row = db.session.scalar(_by_hash(), {"token_hash": hash_token(plain)})
     now = clock.now_utc()
     if row is None or not is_usable(row, now):
         return None
     _stamp_use(row, now)
     request.environ["priorauth.auth"] = "bearer"
     return row.user
+
+
+@cache
+def _by_hash() -> sa.Select:
+    """The token and its user in one statement; built once (every API call runs it)."""
+    return (
+        sa.select(ApiToken)
+        .options(joinedload(ApiToken.user, innerjoin=True))
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
+    )
 
 
 def _stamp_use(row: ApiToken, now: datetime) -> None:

@@ -18,6 +18,7 @@ from priorauth.domain.coverage import (
     check_coverage,
 )
 from priorauth.domain.runway import PlannedInfusion, project_runway
+from priorauth.domain.usage import UnitsUse
 from priorauth.domain.workflow import Status
 
 DAY = date(2026, 3, 10)
@@ -463,3 +464,16 @@ def test_runway_uses_each_days_payer_policy():
     assert result.steps[0].answer.covered
     assert result.first_uncovered.infusion_id == 2
     assert result.first_uncovered.answer.reason_codes == (cov.DOSE_EXCEEDS_LIMIT,)
+
+
+def test_counted_usage_stands_in_for_the_tally_of_its_authorization_only():
+    """usage= (the database's grouped count) replaces the infusions' tally for the requests it
+    names; the others are still tallied from the infusions, which the spacing rule reads."""
+    auths = (auth(1, units=500, end=DAY), auth(2, units=500))
+    spent = (infusion(10, DAY - timedelta(days=3), 450, auth_id=2),)
+    counted = {1: UnitsUse(500, 450, 0, None, 1, 0)}
+    answer = check_coverage(question(), auths, spent, INSURED, counted)
+    assert answer.reason_codes == (cov.UNITS_EXHAUSTED, cov.UNITS_EXHAUSTED)
+    assert check_coverage(question(), auths, spent, INSURED).authorization_id == 1
+    spaced = with_policy(INSURED, PolicyFacts(min_days_between_doses=7))
+    assert cov.TOO_SOON in check_coverage(question(), auths, spent, spaced, counted).reason_codes
