@@ -6,7 +6,7 @@ export FLASK_APP := wsgi.py
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint db seed scheduler clean mutation
+.PHONY: run test bench load lint db seed scheduler clean mutation
 
 # Two installs, each recorded by a stamp file: what running needs (requirements.txt, for
 # `make run`), and on top of it the test and lint tools (requirements-dev.txt, for test, lint,
@@ -47,8 +47,16 @@ test: $(DEV_DEPS)
 	$(BIN)/coverage run -m pytest -c tests/pytest.ini --rootdir=. tests $(PYTEST_ARGS)
 	$(BIN)/python tests/coverage_report.py
 
+# Performance at clinic-network scale (docs/performance.md). The scale database is built once
+# per size in instance/ (and on PostgreSQL when PRIORAUTH_BENCH_DATABASE_URL is set), then
+# reused; BENCH_CLINICS, BENCH_PATIENTS, BENCH_AUTHORIZATIONS and BENCH_INFUSIONS change the
+# size (default 20 / 100000 / 300000 / 1000000). bench times each operation against its
+# hand-written floor; load drives gunicorn for LOAD_SECONDS per endpoint (default 20).
 bench: $(DEV_DEPS)
-	$(BIN)/python -m tests.bench.coverage_bench
+	$(BIN)/python -m tests.bench.run
+
+load: $(DEV_DEPS)
+	$(BIN)/python -m tests.bench.load
 
 lint: $(DEV_DEPS)
 	$(BIN)/ruff check .
