@@ -50,7 +50,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
         or default_database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},  # a fresh dict per app
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # a fresh dict per app; see engine_options
         "MAIL_HOST": os.environ.get("MAIL_HOST", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_SECURITY": os.environ.get("MAIL_SECURITY", "none"),  # none | starttls | ssl
@@ -75,6 +75,14 @@ def from_environment(instance_path: str) -> dict:
         "PASSWORD_RESET_LINK_HOURS": _int("PASSWORD_RESET_LINK_HOURS", 24),
         "PASSWORD_INVITE_LINK_HOURS": _int("PASSWORD_INVITE_LINK_HOURS", 72),
     }
+
+
+def engine_options(config) -> None:
+    """A database server's connections are tested before use (it may have restarted and
+    dropped them); an SQLite file has no connection to lose, and the test would cost every
+    request a statement."""
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
 
 
 def check_safe(config) -> None:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in the app factory."""
 
+from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,11 @@ csrf = CSRFProtect()
 api = Api()
 # Sign-in throttling per client address; storage from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)
+THROTTLED_BLUEPRINTS = ("auth",)  # the sign-in pages (web/auth.py) are the only limited ones
+
+
+@limiter.request_filter
+def _not_throttled() -> bool:
+    """Every other request skips the limiter's lookup of limits (it costs an API call more
+    than its database work)."""
+    return request.blueprint not in THROTTLED_BLUEPRINTS

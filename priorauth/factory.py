@@ -41,6 +41,7 @@ def register_config(app: Flask, overrides: dict | None) -> None:
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if overrides:
         app.config.from_mapping(overrides)
+    settings.engine_options(app.config)
     settings.check_safe(app.config)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
@@ -48,21 +48,31 @@ def user_from_bearer(request) -> User | None:
     plain = _bearer_token(request)
     if plain is None:
         return None
-    row = db.session.scalar(_by_hash(), {"token_hash": hash_token(plain)})
+    found = db.session.execute(_by_hash(), {"token_hash": hash_token(plain)}).first()
     now = clock.now_utc()
-    if row is None or not is_usable(row, now):
+    if found is None:
         return None
-    _stamp_use(row, now)
+    token = SimpleNamespace(**found._mapping)  # the token's columns read beside its user
+    if state(token, now) != "active" or not found.User.active:
+        return None
+    _stamp_use(token, now)
     request.environ["priorauth.auth"] = "bearer"
-    return row.user
+    return found.User
 
 
 @cache
 def _by_hash() -> sa.Select:
-    """The token and its user in one statement; built once (every API call runs it)."""
+    """The user and the token's state in one statement, one entity (not two: the request
+    loader runs on every API call); built once."""
     return (
-        sa.select(ApiToken)
-        .options(joinedload(ApiToken.user, innerjoin=True))
+        sa.select(
+            User,
+            ApiToken.id.label("id"),
+            ApiToken.revoked_at,
+            ApiToken.expires_at,
+            ApiToken.last_used_at,
+        )
+        .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == sa.bindparam("token_hash"))
     )
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from tests.bench import context, drive
 from tests.bench.build import ensure, flask_env
+from tests.bench.load_app import REFERENCE_PATH
 from tests.bench.report import save
 from tests.bench.sizes import ROOT, Sizes, Target, targets
 
 SECONDS = float(os.environ.get("LOAD_SECONDS", "20"))
 CONNECTIONS, ROUNDS, WORKERS = 16, 4, 2
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-LOAD_APP = ROOT / "tests" / "bench" / "load_app.py"
 COVERAGE_PATH = "/api/v1/coverage-check"
 # The constant endpoint: priorauth has no health or version endpoint, so a static file, which
 # passes through the app's whole request pipeline (session, sign-in gate, headers), no SQL.
@@ -35,7 +35,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(target: Target, port: int) -> subprocess.Popen:
-    app = "tests.bench.load_app:app" if LOAD_APP.exists() else "wsgi:app"
+    app = "tests.bench.load_app:app"
     args = [GUNICORN, "--workers", str(WORKERS), "--worker-class", "sync", "--no-control-socket"]
     args += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     return subprocess.Popen(args, cwd=ROOT, env=flask_env(target.url))
@@ -101,10 +101,7 @@ def endpoints(scene: context.Scene, token: str) -> dict:
         "coverage-check": drive.cycling(_question(scene, COVERAGE_PATH, token)),
         "constant": drive.cycling([("GET", CONSTANT_PATH, None, {})]),
     }
-    if LOAD_APP.exists():
-        from tests.bench.load_app import REFERENCE_PATH
-
-        found["reference"] = drive.cycling(_question(scene, REFERENCE_PATH, token))
+    found["reference"] = drive.cycling(_question(scene, REFERENCE_PATH, token))
     return found
 
 

@@ -14,21 +14,14 @@ from priorauth.notify.render import render
 from priorauth.notify.runner import recipients
 from priorauth.queries import runway
 from priorauth.queries.digests import digest_for, items_on
-from priorauth.services import coverage
-
-try:
-    from priorauth.services import coverage_rows
-except ImportError:  # before the hot path of issue 12
-    coverage_rows = None
+from priorauth.services import coverage_rows
 
 
 def coverage_check(clinic_id: int, patient_id: int, code: str, day: date, dose_mg) -> bool:
     """The scheduler's question, in-process: the service POST /api/v1/coverage-check calls
-    (services/coverage_rows.check when present, else services/coverage.check)."""
+    (services/coverage_rows.check)."""
     try:
-        if coverage_rows is not None:
-            return coverage_rows.check(clinic_id, patient_id, code, day, dose_mg).covered
-        return coverage.check(patient_id, code, day, dose_mg).covered
+        return coverage_rows.check(clinic_id, patient_id, code, day, dose_mg).covered
     finally:
         db.session.close()
 

@@ -13,7 +13,7 @@ from priorauth.extensions import db
 from priorauth.models import Clinic
 from priorauth.queries.dashboard import ClinicQueues
 from priorauth.services.clock import clinic_now
-from tests.bench import context, operations, page_floors, sql_floors
+from tests.bench import context, floors, operations, page_floors, sql_floors
 from tests.bench.build import ensure
 from tests.bench.measure import Figures, measure
 from tests.bench.report import print_table, save
@@ -32,13 +32,9 @@ CLINIC_FIELDS = (
 
 
 def coverage_floor():
-    """Helper D's floor (tests/bench/floors.py) when present, else sql_floors' fallback; called
-    with the samples of the operation: (clinic, patient, code, day, dose)."""
-    try:
-        from tests.bench.floors import coverage_floor as found
-    except ImportError:
-        found = sql_floors.coverage_floor
-    return lambda clinic_id, *question: found(*question, clinic_id=clinic_id)
+    """tests/bench/floors.py's one-query answer, called with the samples of the operation:
+    (clinic, patient, code, day, dose)."""
+    return lambda clinic_id, *question: floors.coverage_floor(*question, clinic_id=clinic_id)
 
 
 def snapshot(clinic: Clinic) -> SimpleNamespace:

@@ -199,3 +199,17 @@ def test_unknown_email_leaves_no_audit_event_and_no_address_in_the_log(client, a
     assert "stranger@example.test" not in caplog.text
     assert "no account" in caplog.text
     assert actions_on(admin) == ["created"]
+
+
+def test_only_the_sign_in_pages_go_through_the_rate_limiter(app_ctx):
+    """The limiter's request filter: limits are looked up for the auth pages alone, so the
+    API and the other pages pay nothing for the throttle they do not have."""
+    from flask import request
+
+    from priorauth.extensions import _not_throttled
+
+    with app_ctx.test_request_context("/login"):
+        assert request.blueprint == "auth"
+        assert _not_throttled() is False
+    with app_ctx.test_request_context("/api/v1/coverage-check", method="POST"):
+        assert _not_throttled() is True
