@@ -217,3 +217,37 @@ register_labels(
     },
 )
 register_labels(Badge, {"covered": "Covered", "at_risk": "At risk", "not_covered": "Not covered"})
+
+
+@labelled(
+    {
+        "lab_report": "Lab report",
+        "chart_note": "Chart note",
+        "payer_letter": "Payer letter",
+        "denial_letter": "Denial letter",
+        "prescription": "Prescription / order",
+        "letter": "Letter (as sent)",
+        "submission_packet": "Submission packet (as sent)",
+        "appeal_packet": "Appeal packet (as sent)",
+        "other": "Other",
+    }
+)
+class AttachmentKind(Vocabulary):
+    """What a stored document is. The last three are written by priorauth itself when a
+    letter or a packet is sent, so that what the payer received is kept."""
+
+    LAB_REPORT = "lab_report"
+    CHART_NOTE = "chart_note"
+    PAYER_LETTER = "payer_letter"
+    DENIAL_LETTER = "denial_letter"
+    PRESCRIPTION = "prescription"
+    LETTER = "letter"
+    SUBMISSION_PACKET = "submission_packet"
+    APPEAL_PACKET = "appeal_packet"
+    OTHER = "other"
+
+
+@labelled({"medical_necessity": "Letter of medical necessity", "appeal": "Appeal letter"})
+class LetterKind(Vocabulary):
+    MEDICAL_NECESSITY = "medical_necessity"
+    APPEAL = "appeal"

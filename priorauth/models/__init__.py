@@ -3,6 +3,7 @@
 from priorauth.models.audit import AuditEvent
 from priorauth.models.authorizations import AuthorizationRequest
 from priorauth.models.digests import DigestDelivery
+from priorauth.models.documents import Attachment, Letter, LetterTemplate
 from priorauth.models.idempotency import IdempotentResponse
 from priorauth.models.infusions import EligibilityCheck, Infusion
 from priorauth.models.patients import (
@@ -19,6 +20,9 @@ from priorauth.models.payers import DrugCode, Payer, PayerPolicy
 from priorauth.models.users import ApiToken, Clinic, Role, User
 
 __all__ = [
+    "Attachment",
+    "Letter",
+    "LetterTemplate",
     "EVIDENCE_MODELS",
     "ApiToken",
     "AuditEvent",

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from priorauth.domain.vocab import PayerKind
+from priorauth.domain.vocab import Channel, PayerKind
 from priorauth.extensions import db
 from priorauth.models.base import LAB_VALUE, MG, ClinicOwned, one_of, utcnow
 
@@ -42,6 +42,10 @@ class Payer(ClinicOwned, db.Model):
     contact: Mapped[str | None] = mapped_column(sa.String(300))
     phone: Mapped[str | None] = mapped_column(sa.String(40), doc="prior-authorization line")
     portal_url: Mapped[str | None] = mapped_column(sa.String(300))
+    fax: Mapped[str | None] = mapped_column(sa.String(40), doc="prior-authorization fax")
+    preferred_channel: Mapped[str | None] = mapped_column(
+        sa.String(20), doc="how the payer wants requests sent (domain.vocab.Channel)"
+    )
     standard_response_days: Mapped[int] = mapped_column(default=15)
     expedited_response_hours: Mapped[int] = mapped_column(default=72)
     appeal_window_days: Mapped[int] = mapped_column(default=180)
@@ -52,6 +56,9 @@ class Payer(ClinicOwned, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("clinic_id", "name"),
         sa.CheckConstraint(one_of("kind", PayerKind), name="kind_known"),
+        sa.CheckConstraint(
+            one_of("preferred_channel", Channel, nullable=True), name="preferred_channel_known"
+        ),
         sa.CheckConstraint("standard_response_days > 0", name="standard_days_positive"),
         sa.CheckConstraint("expedited_response_hours > 0", name="expedited_hours_positive"),
         sa.CheckConstraint("appeal_window_days > 0", name="appeal_window_positive"),

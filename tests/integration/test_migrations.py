@@ -63,10 +63,13 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
     from priorauth.domain.evidence import Dialysis, LabTest, TrialOutcome
     from priorauth.domain.runway import Badge
     from priorauth.domain.vocab import (
+        AttachmentKind,
+        Channel,
         DeliveryStatus,
         EligibilityMethod,
         EligibilityResult,
         InfusionStatus,
+        LetterKind,
         PayerKind,
         Role,
         Sex,
@@ -75,6 +78,10 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
     )
 
     expected = {
+        "ck_attachments_kind_known": AttachmentKind,
+        "ck_letter_templates_kind_known": LetterKind,
+        "ck_letters_kind_known": LetterKind,
+        "ck_payers_preferred_channel_known": Channel,
         "ck_authorization_requests_urgency_known": Urgency,
         "ck_ckd_statuses_dialysis_known": Dialysis,
         "ck_digest_deliveries_status_known": DeliveryStatus,
