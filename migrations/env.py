@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -90,9 +91,32 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        with sqlite_foreign_keys_deferred(connection):
+            with context.begin_transaction():
+                context.run_migrations()
         refresh_planner_statistics(connection)
+
+
+@contextmanager
+def sqlite_foreign_keys_deferred(connection):
+    """SQLite alters a table by rebuilding it (copy, drop, rename: Alembic's batch mode), and
+    with foreign keys enforced the drop fails as soon as other rows point at the table. So
+    they are off while the revisions run (SQLite only honours that outside a transaction),
+    every reference is checked once they are done, and they are on again."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"rows point at rows that do not exist: {broken[:5]}")
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def refresh_planner_statistics(connection):

@@ -103,3 +103,39 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
         if check["name"] and check["name"].endswith("_known")
     }
     assert found == {name: values(enum) for name, enum in expected.items()}
+
+
+def test_the_latest_revisions_go_down_and_up_again_with_rows_in_the_tables(api, app_ctx):
+    """On SQLite a revision that alters a table rebuilds it (copy, drop, rename); rows of other
+    tables that point at it must not stop that, nor be lost (migrations/env.py)."""
+    from datetime import timedelta
+
+    from tests.api import builders as b
+    from tests.api.builders import TODAY, iso
+
+    patient, _ = b.approved_auth(api, dose="100", units=400, administrations=4)
+    body = {
+        "patient_id": patient["id"],
+        "hcpcs_code": "J1439",
+        "scheduled_at": f"{iso(TODAY + timedelta(days=3))}T10:00:00",
+        "dose_mg": "100",
+    }
+    booked = api.post("/api/v1/infusions", json=body).get_json()
+    checked = {"method": "portal", "result": "active"}
+    assert (
+        api.post(f"/api/v1/infusions/{booked['id']}/eligibility", json=checked).status_code == 201
+    )
+    tables = ("clinics", "users", "payers", "patients", "authorization_requests", "infusions")
+    before = {t: _count(t) for t in (*tables, "eligibility_checks")}
+    db.session.remove()
+    downgrade(revision="e46e5591ddd6")  # before the revisions that rebuild these tables
+    upgrade()
+    assert {t: _count(t) for t in before} == before
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _count(table: str) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
