@@ -91,9 +91,8 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with sqlite_foreign_keys_deferred(connection):
-            with context.begin_transaction():
-                context.run_migrations()
+        with sqlite_foreign_keys_deferred(connection), context.begin_transaction():
+            context.run_migrations()
         refresh_planner_statistics(connection)
 
 
