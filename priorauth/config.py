@@ -30,7 +30,7 @@ def default_database_url(instance_path: str) -> str:
 
 # Settings that do not come from the environment.
 FIXED_SETTINGS = {
-    "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no request body needs more
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # 1 MiB: no body but an upload needs more (guards.py)
     "WTF_CSRF_CHECK_DEFAULT": False,  # priorauth.guards.protect_from_csrf decides
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -74,6 +74,8 @@ def from_environment(instance_path: str) -> dict:
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "PASSWORD_RESET_LINK_HOURS": _int("PASSWORD_RESET_LINK_HOURS", 24),
         "PASSWORD_INVITE_LINK_HOURS": _int("PASSWORD_INVITE_LINK_HOURS", 72),
+        # the largest attachment; an upload's body may be UPLOAD_BODY_MARGIN more (guards.py)
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
     }
 
 

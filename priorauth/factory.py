@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_read_model(app)
     register_auth(app)  # sessions first: an expired one is never used by what follows
+    register_upload_limit(app)  # before anything reads a body
     register_sign_in_gate(app)
     register_csrf(app)  # after the gate: a write without a session is told to sign in
     register_json_body_check(app)
@@ -126,6 +127,13 @@ def register_error_rendering(app: Flask) -> None:
     from priorauth.api.errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def register_upload_limit(app: Flask) -> None:
+    """Uploads may send up to ATTACHMENT_MAX_BYTES (every other body: MAX_CONTENT_LENGTH)."""
+    from priorauth.guards import allow_upload_bodies
+
+    app.before_request(allow_upload_bodies)
 
 
 def register_sign_in_gate(app: Flask) -> None:

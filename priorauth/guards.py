@@ -18,6 +18,14 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 OPENAPI_PATH = "/api/v1/openapi.json"
 PUBLIC_BLUEPRINTS = ("auth",)  # sign-in, sign-out, password reset
+# The views that take a file (multipart/form-data): their body may be as large as an
+# attachment (ATTACHMENT_MAX_BYTES) plus this margin for the form's other fields.
+UPLOAD_ENDPOINTS = (
+    "api_attachments.Attachments",
+    "attachments.upload_for_patient",
+    "attachments.upload_for_request",
+)
+UPLOAD_BODY_MARGIN = 256 * 1024
 
 
 def _is_public_page() -> bool:
@@ -36,6 +44,14 @@ def require_sign_in():
     if _is_public_page() or current_user.is_authenticated:
         return None
     return login_manager.unauthorized()
+
+
+def allow_upload_bodies():
+    """An upload's body may exceed MAX_CONTENT_LENGTH, up to the attachment limit and a
+    margin (a larger one is answered 413 before anything is read)."""
+    if request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS:
+        limit = current_app.config["ATTACHMENT_MAX_BYTES"] + UPLOAD_BODY_MARGIN
+        request.max_content_length = max(limit, current_app.config["MAX_CONTENT_LENGTH"])
 
 
 def _is_bearer_only() -> bool:
@@ -71,6 +87,11 @@ def require_json_object():
     """
     if request.method not in BODY_METHODS or not is_api_request():
         return None
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        if request.mimetype == "multipart/form-data":
+            return None
+        problem = "send the file as multipart/form-data"
+        return _body_refused(415, "UNSUPPORTED_MEDIA_TYPE", problem)
     if not request.is_json:
         problem = "send a JSON object with Content-Type: application/json"
         return _body_refused(415, "UNSUPPORTED_MEDIA_TYPE", problem)

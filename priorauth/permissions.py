@@ -14,6 +14,9 @@ EDIT_CLINIC = (Role.ADMIN,)
 EDIT_PATIENTS = (Role.FRONT_DESK, Role.ADMIN)
 EDIT_EVIDENCE = (Role.FRONT_DESK, Role.ADMIN)
 EDIT_AUTHORIZATIONS = (Role.FRONT_DESK, Role.ADMIN)
+EDIT_LETTERS = (Role.FRONT_DESK, Role.ADMIN)  # draft and edit a request's letters
+EDIT_LETTER_TEMPLATES = (Role.ADMIN,)  # the clinic's wording of each letter kind
+SEND_PACKETS = (Role.FRONT_DESK, Role.ADMIN)  # mark a submission or appeal packet sent
 # A scheduler who finds a booking past an approval starts its renewal draft; the front desk
 # completes the evidence and submits it.
 START_RENEWALS = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
@@ -21,6 +24,8 @@ BOOK_INFUSIONS = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
 RECORD_ADMINISTRATION = (Role.BILLING, Role.ADMIN)
 BILLING = (Role.BILLING, Role.ADMIN)  # the billing worklist, marking billed, claim-line CSV
 VERIFY_ELIGIBILITY = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
+# Upload and delete a patient's documents (everyone signed in may view and download them).
+EDIT_ATTACHMENTS = (Role.FRONT_DESK, Role.ADMIN)
 VIEW_AUDIT = (Role.ADMIN,)
 MANAGE_STAFF = (Role.ADMIN,)
 

@@ -110,7 +110,9 @@ class FreshState:
             appealed=a.status == Status.APPEALED,
             labs_max_age_days=policy.labs_max_age_days if policy else None,
             latest_lab_on=oldest_required_lab(policy, a.patient_id, labs),
-            payer=rules.PayerContact(payer.name, payer.phone or None, payer.portal_url or None),
+            payer=rules.PayerContact(
+                payer.name, payer.phone or None, payer.portal_url or None, payer.fax or None
+            ),
             requested_start=a.requested_start,
             uncovered_booking_id=booking_id,
             uncovered_booking_on=booking_on,

@@ -7,6 +7,7 @@ BEARER_SCHEME = {"type": "http", "scheme": "bearer"}
 
 def blueprints():
     from priorauth.api import (
+        attachments,
         audit,
         authorizations,
         billing,
@@ -14,6 +15,7 @@ def blueprints():
         codes,
         coverage,
         infusions,
+        packets,
         patients,
         payers,
         reminders,
@@ -24,7 +26,9 @@ def blueprints():
         codes.blp,
         payers.blp,
         patients.blp,
+        attachments.blp,
         authorizations.blp,
+        packets.blp,
         coverage.blp,
         infusions.blp,
         billing.blp,

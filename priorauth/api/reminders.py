@@ -23,6 +23,7 @@ class PayerContactSchema(ma.Schema):
     name = ma.fields.String()
     phone = ma.fields.String(allow_none=True)
     portal_url = ma.fields.String(allow_none=True)
+    fax = ma.fields.String(allow_none=True)
 
 
 class ReminderSchema(ma.Schema):

@@ -24,11 +24,13 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class PayerContact:
-    """Whom to call: the payer's prior-authorization phone line and portal, when on file."""
+    """Whom to call: the payer's prior-authorization phone line, portal and fax, when on
+    file."""
 
     name: str
     phone: str | None = None
     portal_url: str | None = None
+    fax: str | None = None
 
 
 @dataclass(frozen=True)

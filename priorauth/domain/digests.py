@@ -51,6 +51,7 @@ class DigestItem:
     payer_name: str | None = None
     payer_phone: str | None = None
     payer_portal: str | None = None
+    payer_fax: str | None = None
 
     @property
     def link_text(self) -> str:
@@ -77,11 +78,13 @@ class DigestItem:
         ways = []
         if self.payer_phone:
             ways.append(f"call {self.payer_name} at {self.payer_phone}")
+        if self.payer_fax:
+            ways.append(f"fax {self.payer_fax}")
         if self.payer_portal:
             ways.append(f"use {self.payer_name}'s portal {self.payer_portal}")
         if not ways:
             return f"No phone or portal on file for {self.payer_name}."
-        text = " or ".join(ways)
+        text = f"{', '.join(ways[:-1])} or {ways[-1]}" if len(ways) > 1 else ways[0]
         return f"{text[0].upper()}{text[1:]}."
 
     def to_json(self) -> dict:
@@ -174,6 +177,7 @@ def from_reminder(reminder: Reminder) -> DigestItem:
         payer_name=payer.name if payer else None,
         payer_phone=payer.phone if payer else None,
         payer_portal=payer.portal_url if payer else None,
+        payer_fax=payer.fax if payer else None,
     )
 
 

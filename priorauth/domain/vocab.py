@@ -251,3 +251,30 @@ class AttachmentKind(Vocabulary):
 class LetterKind(Vocabulary):
     MEDICAL_NECESSITY = "medical_necessity"
     APPEAL = "appeal"
+
+
+@labelled(
+    {
+        "diagnosis_not_supported": "No diagnosis on the payer's medical-necessity list",
+        "oral_iron_not_documented": "No documented oral iron trial, or why it was not used",
+        "labs_out_of_range": "Labs out of range or too old",
+        "documentation_missing": "Missing documentation (dose, treatment history)",
+        "dose_or_frequency_exceeded": "More or larger doses than the payer allows",
+        "step_therapy_required": "A preferred product must be tried first",
+        "off_label_use": "Off-label use",
+        "not_medically_necessary": "Not medically necessary",
+        "other": "Other",
+    }
+)
+class DenialReason(Vocabulary):
+    """Why a payer denied a request (the appeal letter answers each: domain/appeals.py)."""
+
+    DIAGNOSIS_NOT_SUPPORTED = "diagnosis_not_supported"
+    ORAL_IRON_NOT_DOCUMENTED = "oral_iron_not_documented"
+    LABS_OUT_OF_RANGE = "labs_out_of_range"
+    DOCUMENTATION_MISSING = "documentation_missing"
+    DOSE_OR_FREQUENCY_EXCEEDED = "dose_or_frequency_exceeded"
+    STEP_THERAPY_REQUIRED = "step_therapy_required"
+    OFF_LABEL_USE = "off_label_use"
+    NOT_MEDICALLY_NECESSARY = "not_medically_necessary"
+    OTHER = "other"

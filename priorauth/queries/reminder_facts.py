@@ -96,7 +96,9 @@ def auth_state(row, clinic, policy, labs, uncovered, evidence_ready=None) -> rul
         appealed=row.status == Status.APPEALED,
         labs_max_age_days=policy.labs_max_age_days if policy else None,
         latest_lab_on=oldest_required_lab(policy, row.patient_id, labs),
-        payer=rules.PayerContact(row.payer_name, row.phone or None, row.portal_url or None),
+        payer=rules.PayerContact(
+            row.payer_name, row.phone or None, row.portal_url or None, row.fax or None
+        ),
         requested_start=row.requested_start,
         evidence_ready=row.evidence_ready,
         uncovered_booking_id=booking_id,

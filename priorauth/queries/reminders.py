@@ -73,7 +73,8 @@ class ClinicState:
             AR.administrations_approved, AR.visits_given, AR.visits_booked, AR.appeal_deadline,
             AR.requested_start, AR.evidence_ready, Coverage.payer_id, Patient.mrn,
             Patient.first_name, Patient.last_name, Payer.name.label("payer_name"), Payer.phone,
-            Payer.portal_url, Payer.standard_response_days, Payer.expedited_response_hours,
+            Payer.portal_url, Payer.fax, Payer.standard_response_days,
+            Payer.expedited_response_hours,
         )  # fmt: skip
         query = (
             sa.select(*columns)

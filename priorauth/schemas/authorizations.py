@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from priorauth.domain.vocab import Channel, Urgency
+from priorauth.domain.vocab import Channel, DenialReason, Urgency
 from priorauth.domain.workflow import STORED_STATUSES
 from priorauth.schemas import (
     MAX_UNITS,
@@ -24,17 +24,7 @@ from priorauth.schemas import (
 
 V = ma.validate
 CHANNELS = list(Channel.values())
-DENIAL_REASONS = {
-    "diagnosis_not_supported": "No diagnosis on the payer's medical-necessity list",
-    "oral_iron_not_documented": "No documented oral iron trial, or why it was not used",
-    "labs_out_of_range": "Labs out of range or too old",
-    "documentation_missing": "Missing documentation (dose, treatment history)",
-    "dose_or_frequency_exceeded": "More or larger doses than the payer allows",
-    "step_therapy_required": "A preferred product must be tried first",
-    "off_label_use": "Off-label use",
-    "not_medically_necessary": "Not medically necessary",
-    "other": "Other (see note)",
-}
+DENIAL_REASONS = dict(DenialReason.choices())  # value -> words, in vocabulary order
 
 
 class AuthorizationInSchema(Strict):

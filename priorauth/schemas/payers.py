@@ -6,7 +6,7 @@ import re
 
 import marshmallow as ma
 
-from priorauth.domain.vocab import PayerKind
+from priorauth.domain.vocab import Channel, PayerKind
 from priorauth.schemas import (
     MAX_DOSE_MG,
     MAX_LAB_VALUE,
@@ -25,6 +25,9 @@ from priorauth.schemas import (
 V = ma.validate
 
 
+PHONE_SHAPE = r"^(?=(?:\D*\d){7})[0-9+().\- ]+(?: ?(?:x|ext\.?) ?\d{1,6})?$"
+
+
 class PayerSchema(Strict):
     id = ma.fields.Integer(dump_only=True)
     name = ma.fields.String(required=True, validate=[V.Length(min=1, max=200), not_blank])
@@ -34,10 +37,22 @@ class PayerSchema(Strict):
         allow_none=True,
         metadata={"description": "the payer's prior-authorization phone line"},
         validate=V.Regexp(
-            r"^(?=(?:\D*\d){7})[0-9+().\- ]+(?: ?(?:x|ext\.?) ?\d{1,6})?$",
+            PHONE_SHAPE,
             flags=re.IGNORECASE,
             error="Enter the phone number with at least 7 digits, e.g. 1-800-555-0100 x12.",
         ),
+    )
+    fax = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the payer's prior-authorization fax number"},
+        validate=[
+            V.Length(max=40),
+            V.Regexp(
+                PHONE_SHAPE,
+                flags=re.IGNORECASE,
+                error="Enter the fax number with at least 7 digits, e.g. 1-800-555-0199.",
+            ),
+        ],
     )
     portal_url = ma.fields.String(
         allow_none=True,
@@ -46,6 +61,11 @@ class PayerSchema(Strict):
             V.Length(max=300),
             V.URL(schemes={"http", "https"}, error="Enter the portal's address, e.g. https://…"),
         ],
+    )
+    preferred_channel = ma.fields.String(
+        allow_none=True,
+        validate=V.OneOf(Channel.values()),
+        metadata={"description": "how the payer prefers to receive a request"},
     )
     standard_response_days = Integer(load_default=15, validate=V.Range(min=1, max=90))
     expedited_response_hours = Integer(load_default=72, validate=V.Range(min=1, max=720))

@@ -129,9 +129,10 @@ def _allowed_target(auth: AuthorizationRequest, target: str) -> Status:
 
 
 def transition(
-    actor, auth_id: int, payload: dict, now: datetime, today: date
+    actor, auth_id: int, payload: dict, now: datetime, today: date, also: dict | None = None
 ) -> AuthorizationRequest:
-    """Apply one workflow step; refused steps raise and change nothing."""
+    """Apply one workflow step; refused steps raise and change nothing. `also`: more facts
+    for the step's audit event (a packet sent: its attachment id and pages)."""
     auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
     target = _allowed_target(auth, payload["to"])
     final, changes = HANDLERS[target](auth, payload, now, today)
@@ -139,6 +140,7 @@ def transition(
     note = payload.get("note")
     if payload.get("override_reason"):
         changes["override_reason"] = payload["override_reason"]
+    changes |= also or {}
     audit.record(
         actor,
         auth,

@@ -33,6 +33,7 @@ from priorauth.services.authorizations import EDITABLE
 from priorauth.services.clock import clinic_today, utcnow
 from priorauth.services.scope import get_owned
 from priorauth.services.usage import AuthorizationView
+from priorauth.web.attachments import documents_context
 from priorauth.web.commit import committed
 from priorauth.web.forms import (
     blanks_as_none,
@@ -220,6 +221,8 @@ def _render_show(auth: AuthorizationView, step=None, form=None, errors=None, sta
         "can_edit_payers": may(EDIT_PAYERS),
         "runway": authorization_runway(current_user, auth.id),
         **after_approval.context(auth, step, form),
+        **send_packet.context(auth, step, form, errors),
+        **documents_context(auth.auth.patient_id, auth.id),
     }
     return render_template("authorizations/show.html", **context), status
 
@@ -291,4 +294,5 @@ def edit(auth_id: int):
 
 
 # The views after an approval (renew, payer change) are on this blueprint, in web/renewals.py.
+from priorauth.web import packets as send_packet  # noqa: E402
 from priorauth.web import renewals as after_approval  # noqa: E402

@@ -27,6 +27,7 @@ from priorauth.schemas.patients import (
 from priorauth.services import audit, patients, payers
 from priorauth.services.clock import clinic_today
 from priorauth.services.scope import get_owned, scoped
+from priorauth.web.attachments import documents_context
 from priorauth.web.commit import committed
 from priorauth.web.forms import (
     blanks_as_none,
@@ -125,6 +126,7 @@ def _render_show(patient: Patient, section=None, form=None, errors=None, status=
         "can_edit_patient": may(EDIT_PATIENTS),
         "can_edit_evidence": may(EDIT_EVIDENCE),
         "can_edit_requests": may(EDIT_AUTHORIZATIONS),
+        **documents_context(patient.id),
     }
     return render_template("patients/show.html", **context), status
 

@@ -29,6 +29,8 @@ PAYER_FIELDS = (
     "contact",
     "phone",
     "portal_url",
+    "fax",
+    "preferred_channel",
     "standard_response_days",
     "expedited_response_hours",
     "appeal_window_days",

@@ -106,6 +106,8 @@ def test_every_answer_of_a_seeded_clinic_matches_its_documented_types(api, seede
     for template, url, operation in _get_operations(spec, seeded):
         response = api.get(url)
         assert response.status_code == 200, (url, response.get_json())
+        if "application/json" not in operation["responses"]["200"]["content"]:
+            continue  # a download (the packet's PDF): no JSON to check
         schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
         problems += _problems(response.get_json(), schema, spec, template, seen)
         checked.append(template)

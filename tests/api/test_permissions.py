@@ -3,6 +3,7 @@ succeed, the others answer 403 and change nothing."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -61,6 +62,25 @@ def _administration(w) -> dict:
     }
 
 
+class Multipart(dict):
+    """A body sent as multipart/form-data (an upload) rather than JSON."""
+
+
+def _upload(w) -> Multipart:
+    return Multipart(
+        patient_id=str(w["patient"]),
+        kind="lab_report",
+        file=(io.BytesIO(PNG), "labs.png"),
+    )
+
+
+# A 1x1 PNG: the smallest file an upload accepts.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63606060000000040001f61738550000000049454e44ae426082"
+)
+
+
 # (method, path, who may, expected success status, body). The one table this test walks.
 WRITES = [
     ("post", "/api/v1/payers", perm.EDIT_PAYERS, 201, lambda w: {"name": "Other Payer"}),
@@ -106,6 +126,13 @@ WRITES = [
     ),
     (
         "post",
+        "/api/v1/authorizations/{draft}/packet/sent",
+        perm.SEND_PACKETS,
+        200,
+        lambda w: {"channel": "fax", "override_reason": "permission walk"},
+    ),
+    (
+        "post",
         "/api/v1/authorizations/{approved}/renew",
         perm.START_RENEWALS,
         201,
@@ -118,6 +145,8 @@ WRITES = [
         200,
         lambda w: {"payer_reference": "permission walk", "approved_units": 450},
     ),
+    ("post", "/api/v1/attachments", perm.EDIT_ATTACHMENTS, 201, _upload),
+    ("delete", "/api/v1/attachments/{attachment}", perm.EDIT_ATTACHMENTS, 204, lambda w: {}),
     ("post", "/api/v1/infusions", perm.BOOK_INFUSIONS, 201, _booking),
     (
         "patch",
@@ -176,6 +205,12 @@ def _world(api) -> dict:
         },
     )
     assert booking.status_code == 201, booking.get_json()
+    document = api.post(
+        "/api/v1/attachments",
+        data=_upload({"patient": patient["id"]}),
+        content_type="multipart/form-data",
+    )
+    assert document.status_code == 201, document.get_json()
     return {
         "payer": auth["payer_id"],
         "patient": patient["id"],
@@ -183,6 +218,7 @@ def _world(api) -> dict:
         "draft": draft["id"],
         "approved": auth["id"],
         "infusion": booking.get_json()["id"],
+        "attachment": document.get_json()["id"],
     }
 
 
@@ -221,7 +257,13 @@ def test_role_may_or_may_not(api, clinic, write, role):
     world = _world(api)
     actor = factories.ApiClient(api.client, factories.token(factories.user(clinic, role)))
     before = _snapshot()
-    response = getattr(actor, method)(path.format(**world), json=body(world))
+    payload = body(world)
+    sent = (
+        {"data": payload, "content_type": "multipart/form-data"}
+        if isinstance(payload, Multipart)
+        else {"json": payload}
+    )
+    response = getattr(actor, method)(path.format(**world), **sent)
     if perm.has_role(_Role(role), allowed):
         assert response.status_code == success, response.get_json()
         return

@@ -16,6 +16,7 @@ from priorauth.services.clock import clinic_now
 from tests.bench import context, floors, operations, page_floors, sql_floors
 from tests.bench.build import ensure
 from tests.bench.measure import Figures, measure
+from tests.bench.packet import packet_row
 from tests.bench.report import print_table, save
 from tests.bench.sizes import ROOT, Sizes, Target, targets
 
@@ -124,6 +125,7 @@ def bench_database(target: Target, stamp: dict) -> None:
         client = context.signed_in(app, *scene.admin)
         rows = patient_rows(scene) + page_rows(client, settings, scene.today)
         rows.append(digest_row(settings, scene.today))
+        rows.append(packet_row())
     digests = digest_memory(target, settings.id, scene.today)
     memory = {"generator (at build)": stamp.get("generator_peak_rss_mb")}
     memory["all digests (process)"] = digests["peak_mb"]

@@ -19,7 +19,15 @@ import pytest
 import sqlalchemy as sa
 
 from priorauth.extensions import db
-from priorauth.models import ApiToken, AuthorizationRequest, Infusion, Patient, Payer, User
+from priorauth.models import (
+    ApiToken,
+    Attachment,
+    AuthorizationRequest,
+    Infusion,
+    Patient,
+    Payer,
+    User,
+)
 from priorauth.notify.runner import send_digests
 from priorauth.schemas.patients import EVIDENCE_SCHEMAS
 from tests.web.demo_forms import first, seed_two_clinics, sign_in_admin
@@ -53,6 +61,25 @@ def _body(kind: str) -> dict:
     return {name: value for name in _fields() if (value := make(name)) is not None}
 
 
+def _document(clinic_id: int) -> int:
+    """A stored PNG of one of the clinic's patients (the demo clinic has no documents)."""
+    patient = db.session.get(Patient, first(Patient, Patient.clinic_id == clinic_id))
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    row = Attachment(
+        clinic_id=clinic_id,
+        patient_id=patient.id,
+        kind="lab_report",
+        filename="labs.png",
+        content_type="image/png",
+        size_bytes=len(png),
+        sha256="0" * 64,
+        content=png,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 def _ids(ours: int, theirs: int) -> dict[str, list]:
     """Path values: our rows (one per status that changes the form) and one of theirs."""
     mine, other = (Patient.clinic_id == ours), (Patient.clinic_id == theirs)
@@ -79,6 +106,7 @@ def _ids(ours: int, theirs: int) -> dict[str, list]:
         "infusion_id": [i for i in infusions if i]
         + [first(Infusion, Infusion.clinic_id == theirs)],
         "user_id": [first(User, User.clinic_id == ours, User.role == "scheduler")],
+        "attachment_id": [_document(ours), _document(theirs)],
         "token_id": [first(ApiToken)],
         "kind": list(EVIDENCE_SCHEMAS),
         "code": ["J1439", "Q0138"],
@@ -114,6 +142,8 @@ def _crawl(app, client, ids, kinds) -> list[str]:
             where = f"POST {path} ({endpoint}, {kind}) -> {answer.status_code}"
             if answer.status_code >= 500:
                 problems.append(where)
+            if answer.headers.get("Content-Disposition", "").startswith("attachment"):
+                continue  # a download (a packet's PDF), not a page
             problems += [f"{where}: {p}" for p in page_problems(answer.get_data(as_text=True))]
             if answer.request.path == "/login":
                 sign_in_admin(client)
