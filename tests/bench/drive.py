@@ -91,8 +91,15 @@ def run_slice(port: int, requests: Callable, seconds: float, tally: Tally, conne
     tally.seconds += time.perf_counter() - started
 
 
+WARM_UP_SECONDS = 2.0
+
+
 def alternate(port: int, endpoints: dict[str, Callable], seconds: float, rounds: int, conns: int):
-    """Each endpoint for `seconds` in all, in `rounds` slices taken in turn."""
+    """Each endpoint for `seconds` in all, in `rounds` slices taken in turn, after a slice of
+    each that is not counted (the workers' first requests and a cold database file cache would
+    otherwise fall on whichever endpoint comes first)."""
+    for requests in endpoints.values():
+        run_slice(port, requests, WARM_UP_SECONDS, Tally("warm-up"), conns)
     tallies = {name: Tally(name) for name in endpoints}
     for _ in range(rounds):
         for name, requests in endpoints.items():
