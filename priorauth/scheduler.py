@@ -110,8 +110,34 @@ def clinic_job_id(clinic_id: int) -> str:
     return f"digest-clinic-{clinic_id}"
 
 
+# The jobs every scheduler runs besides one digest job per clinic: (id, function, trigger).
+FIXED_JOBS = (
+    (
+        "digest-retry",
+        "priorauth.scheduler:retry_failed_digests",
+        lambda app: IntervalTrigger(minutes=10),
+    ),
+    (
+        "attention-refresh",
+        "priorauth.upkeep:refresh_attention",
+        lambda app: IntervalTrigger(hours=1),
+    ),
+    (
+        "database-optimize",
+        "priorauth.upkeep:optimize_database",
+        lambda app: CronTrigger(hour=3, minute=30),
+    ),
+    ("resync", "priorauth.scheduler:resync", lambda app: IntervalTrigger(minutes=15)),
+    (
+        "heartbeat",
+        "priorauth.scheduler:heartbeat",
+        lambda app: IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"]),
+    ),
+)
+
+
 def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
-    """(Re)create one digest job per clinic, plus the retry and heartbeat jobs."""
+    """(Re)create one digest job per clinic, plus FIXED_JOBS; the ids scheduled."""
     with app.app_context():
         clinics = db.session.scalars(sa.select(Clinic)).all()
     ids = []
@@ -126,37 +152,9 @@ def sync_jobs(scheduler: BackgroundScheduler, app: Flask) -> list[str]:
             replace_existing=True,
         )
         ids.append(job.id)
-    scheduler.add_job(
-        "priorauth.scheduler:retry_failed_digests",
-        IntervalTrigger(minutes=10),
-        id="digest-retry",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "priorauth.upkeep:refresh_attention",
-        IntervalTrigger(hours=1),
-        id="attention-refresh",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "priorauth.upkeep:optimize_database",
-        CronTrigger(hour=3, minute=30),
-        id="database-optimize",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "priorauth.scheduler:resync",
-        IntervalTrigger(minutes=15),
-        id="resync",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "priorauth.scheduler:heartbeat",
-        IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"]),
-        id="heartbeat",
-        replace_existing=True,
-    )
-    return ids + ["digest-retry", "attention-refresh", "database-optimize", "resync", "heartbeat"]
+    for job_id, function, trigger in FIXED_JOBS:
+        scheduler.add_job(function, trigger(app), id=job_id, replace_existing=True)
+    return ids + [job_id for job_id, _, _ in FIXED_JOBS]
 
 
 class Leader:
