@@ -21,11 +21,6 @@ LABEL_LENGTH = 100
 USE_STAMP_EVERY = timedelta(minutes=1)
 
 
-def is_usable(token: ApiToken, now: datetime) -> bool:
-    """Not revoked, not expired, and its user is active."""
-    return state(token, now) == "active" and token.user.active
-
-
 def state(token: ApiToken, now: datetime) -> str:
     """revoked, expired or active (the token's own state; its user may still be inactive)."""
     if token.revoked_at is not None:
