@@ -14,7 +14,7 @@ from priorauth.domain import evidence_rules as rules
 from priorauth.domain.appeals import denial_context
 from priorauth.domain.evidence_facts import LabTest, OralIronTrial, PatientEvidence, Policy
 from priorauth.domain.icd10 import describe
-from priorauth.domain.vocab import DenialReason, label
+from priorauth.domain.vocab import label
 
 LAB_ORDER = (LabTest.FERRITIN, LabTest.TSAT, LabTest.HEMOGLOBIN)
 EXCUSING = ("intolerance", "contraindication")
@@ -237,49 +237,3 @@ PLACEHOLDERS = (
     ("policy (ferritin_max, tsat_max, hemoglobin_max, ...)", "the payer's criteria"),
     ("denial (reason, reason_label, note, decided_on, appeal_deadline, argument)", "appeals"),
 )
-
-
-def sample_facts() -> tuple[LetterFacts, PatientEvidence]:
-    """A made-up request, to check that a template renders before saving it."""
-    from priorauth.domain import evidence_facts as ef
-
-    day = date(2026, 1, 15)
-    facts = LetterFacts(
-        clinic_name="Sample Infusion Center",
-        patient_name="Ada Sample",
-        mrn="MRN-0000",
-        birth_date=date(1970, 3, 1),
-        payer_name="Sample Health",
-        member_id="M000",
-        plan_name="PPO",
-        hcpcs_code="J1439",
-        drug_name="ferric carboxymaltose",
-        brand="Injectafer",
-        dose_mg=Decimal(750),
-        administrations=2,
-        units=1500,
-        requested_start=day,
-        requested_end=date(2026, 4, 15),
-        diagnosis_codes=("D50.9",),
-        ordering_provider="Dr. Sample",
-        urgency="standard",
-        denial_reason=DenialReason.LABS_OUT_OF_RANGE.value,
-        denial_note="sample",
-        decided_on=day,
-        appeal_deadline=date(2026, 7, 14),
-    )
-    evidence = ef.PatientEvidence(
-        labs=(
-            ef.Lab(LabTest.FERRITIN, Decimal(12), day),
-            ef.Lab(LabTest.HEMOGLOBIN, Decimal("9.8"), day),
-        ),
-        trials=(
-            ef.OralIronTrial(
-                "ferrous sulfate",
-                date(2025, 9, 1),
-                date(2025, 12, 1),
-                ef.TrialOutcome.INADEQUATE_RESPONSE,
-            ),
-        ),
-    )
-    return facts, evidence

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from priorauth.domain import letters as dl
 from priorauth.extensions import db
+from priorauth.letters import sample
 from priorauth.models import AuthorizationRequest, Clinic, DrugCode
 from priorauth.services import clock, snapshots
 from priorauth.services.payers import find_policy
@@ -64,6 +65,6 @@ def context_of(auth: AuthorizationRequest, as_of: date | None = None) -> dict[st
 
 def sample_context(clinic: Clinic) -> dict[str, Any]:
     """A made-up request's values in this clinic's name, to try a template on."""
-    facts, evidence = dl.sample_facts()
+    facts, evidence = sample.sample_facts()
     facts = replace(facts, clinic_name=clinic.name)
     return dl.letter_context(facts, evidence, None, drug_names(), facts.requested_start)

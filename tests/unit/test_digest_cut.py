@@ -81,6 +81,7 @@ def test_a_stored_digest_reads_back_with_its_counts():
     back = digests.from_stored(rows, TODAY, LIMITS)
     assert summary(back) == summary(sent)
     assert back.total == 15 and back.items == sent.items
+    assert back.digest_date == sent.digest_date == TODAY
 
 
 def test_rows_stored_before_counts_were_kept_count_their_items():

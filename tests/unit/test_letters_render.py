@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from priorauth.domain.letters import PLACEHOLDERS, letter_context, sample_facts
+from priorauth.domain.letters import PLACEHOLDERS, letter_context
 from priorauth.domain.vocab import LetterKind
 from priorauth.letters import TemplateRefused, default_body, render
+from priorauth.letters.sample import sample_facts
 from tests.unit.test_letters_appeals import EVIDENCE, FACTS, NAMES, POLICY, TODAY
 
 CONTEXT = letter_context(FACTS, EVIDENCE, POLICY, NAMES, TODAY)
