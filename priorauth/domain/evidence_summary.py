@@ -17,6 +17,7 @@ from priorauth.domain.evidence_rules import (
     latest,
     trial_days,
 )
+from priorauth.domain.letters import trial_cited
 
 REQUIREMENT_NAMES = {
     Requirement.DIAGNOSIS_SUPPORTED: "Diagnosis",
@@ -119,18 +120,12 @@ def _labs(seen: PatientEvidence, tests: tuple[LabTest, ...]) -> Cells:
 def trials_used(
     min_days: int | None, trials: tuple[OralIronTrial, ...], as_of: date
 ) -> tuple[OralIronTrial, ...]:
-    """The trial the oral iron rule counts (evidence_rules.oral_iron_rule): the first
-    intolerance or contraindication, else the longest failed trial long enough, else the
-    longest trial; every trial when the payer asks for none."""
+    """The trial the oral iron rule counts (the letter cites the same one:
+    letters.trial_cited); every trial when the payer asks for none."""
     if not min_days:
         return trials
-    excused = [t for t in trials if t.outcome in EXCUSES]
-    if excused:
-        return (min(excused, key=lambda t: t.start_date),)
-    failed = [t for t in trials if t.outcome == "inadequate_response"]
-    done = [t for t in failed if trial_days(t, as_of) >= min_days]
-    pool = done or list(trials)
-    return (max(pool, key=lambda t: trial_days(t, as_of)),) if pool else ()
+    cited = trial_cited(trials, min_days, as_of)
+    return (cited,) if cited else ()
 
 
 def _trial_cells(trial: OralIronTrial, as_of: date) -> tuple[str, str, str]:
