@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,10 +20,13 @@ from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
 
+FIXED_CREATED = datetime(2026, 1, 1, tzinfo=UTC)
+
 
 def pdf_bytes(pages: int = 1, text: str = "Ferritin 45 ng/mL") -> bytes:
     """A small real PDF of `pages` pages (fpdf2)."""
     pdf = FPDF()
+    pdf.set_creation_date(FIXED_CREATED)  # the same bytes each call, whatever the second
     pdf.set_font("helvetica", size=12)
     for number in range(pages):
         pdf.add_page()
