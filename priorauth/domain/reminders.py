@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from priorauth.domain.attention import AuthState, InfusionState, PayerContact, Thresholds
+from priorauth.domain.business_days import add_business_days
 from priorauth.domain.coverage import answer_due
 from priorauth.domain.usage import left_after_booked
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status, derived_status
@@ -47,17 +48,6 @@ class Reminder:
     patient_id: int | None = None
     urgency: int = 0
     payer: PayerContact | None = None
-
-
-def add_business_days(start: date, days: int) -> date:
-    """start moved by `days` weekdays (Saturday and Sunday skipped); negative goes back."""
-    step = 1 if days >= 0 else -1
-    current, remaining = start, abs(days)
-    while remaining:
-        current += timedelta(days=step)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 def due_reminders(

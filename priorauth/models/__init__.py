@@ -1,10 +1,11 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
 from priorauth.models.audit import AuditEvent
-from priorauth.models.authorizations import AuthorizationRequest
+from priorauth.models.authorizations import AuthorizationRequest, FollowUp
 from priorauth.models.digests import DigestDelivery
 from priorauth.models.documents import Attachment, Letter, LetterTemplate
 from priorauth.models.idempotency import IdempotentResponse
+from priorauth.models.imports import ImportJob
 from priorauth.models.infusions import EligibilityCheck, Infusion
 from priorauth.models.patients import (
     EVIDENCE_MODELS,
@@ -16,10 +17,17 @@ from priorauth.models.patients import (
     Patient,
     PriorTherapy,
 )
-from priorauth.models.payers import DrugCode, Payer, PayerPolicy
-from priorauth.models.users import ApiToken, Clinic, Role, User
+from priorauth.models.payers import DrugCode, Payer, PayerPolicy, PayerRate
+from priorauth.models.reminders import ActionLink, ReminderState
+from priorauth.models.users import ApiToken, Clinic, QueueOwner, Role, User
 
 __all__ = [
+    "ActionLink",
+    "FollowUp",
+    "ImportJob",
+    "PayerRate",
+    "QueueOwner",
+    "ReminderState",
     "Attachment",
     "Letter",
     "LetterTemplate",

@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from priorauth.domain.vocab import Urgency
+from priorauth.domain.vocab import Channel, Urgency
 from priorauth.domain.workflow import Status
 from priorauth.extensions import db
 from priorauth.models.base import MG, ClinicOwned, one_of, utcnow
@@ -49,6 +49,15 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         doc="the approval this request extends or renews",
     )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id"), doc="who works the request (default: who created it)"
+    )
+    review_action_code: Mapped[str | None] = mapped_column(
+        sa.String(4), doc="the X12 278 action code of the payer's last answer, when given"
+    )
+    import_key: Mapped[str | None] = mapped_column(
+        sa.String(64), doc="a spreadsheet import's row identity: re-importing creates nothing"
+    )
     # The attention read model (docs/performance.md): what the rules derive from this request
     # and its patient, stored so that the queues, the dashboard and the digests read it in SQL.
     # Refreshed in the transaction of every change that can alter it (services/attention.py);
@@ -73,6 +82,7 @@ class AuthorizationRequest(ClinicOwned, db.Model):
     patient = relationship("Patient")
     coverage = relationship("Coverage")
     drug = relationship("DrugCode")
+    owner = relationship("User", foreign_keys=[owner_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -99,6 +109,8 @@ class AuthorizationRequest(ClinicOwned, db.Model):
         sa.Index(
             "ix_authorization_requests_clinic_status_due", "clinic_id", "status", "answer_due_at"
         ),
+        sa.Index("ix_authorization_requests_clinic_owner", "clinic_id", "owner_id", "status"),
+        sa.UniqueConstraint("clinic_id", "import_key", name="one_import_per_key"),
         sa.CheckConstraint("dose_mg > 0", name="dose_positive"),
         sa.CheckConstraint("administrations > 0", name="administrations_positive"),
         sa.CheckConstraint("units_requested > 0", name="units_requested_positive"),
@@ -111,4 +123,27 @@ class AuthorizationRequest(ClinicOwned, db.Model):
             "units_approved IS NULL OR units_approved >= 0", name="units_approved_not_negative"
         ),
         sa.CheckConstraint(one_of("urgency", Urgency), name="urgency_known"),
+    )
+
+
+class FollowUp(ClinicOwned, db.Model):
+    """One follow-up with the payer on a request awaiting its answer: when, how, who was
+    reached and what the payer said. Each one restarts the follow-up cadence."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authorization_id: Mapped[int] = mapped_column(sa.ForeignKey("authorization_requests.id"))
+    at: Mapped[datetime] = mapped_column(doc="when the payer was contacted (UTC)")
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    contact: Mapped[str | None] = mapped_column(sa.String(200), doc="who was reached")
+    payer_said: Mapped[str | None] = mapped_column(sa.Text)
+    logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    logged_by = relationship("User")
+
+    __table_args__ = (
+        sa.Index("ix_follow_ups_authorization_at", "authorization_id", "at"),
+        sa.CheckConstraint(one_of("channel", Channel), name="channel_known"),
     )

@@ -101,3 +101,24 @@ class PayerPolicy(ClinicOwned, db.Model):
             "max_administrations IS NULL OR max_administrations > 0", name="max_admins_positive"
         ),
     )
+
+
+class PayerRate(ClinicOwned, db.Model):
+    """What a payer allows for a code, in dollars per billing unit; blank means unknown
+    (shown as unknown, never counted as zero)."""
+
+    __tablename__ = "payer_rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payer_id: Mapped[int] = mapped_column(sa.ForeignKey("payers.id"))
+    hcpcs_code: Mapped[str] = mapped_column(sa.ForeignKey("drug_codes.code"))
+    dollars_per_unit: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    __table_args__ = (
+        sa.UniqueConstraint("payer_id", "hcpcs_code", name="one_rate_per_code"),
+        sa.CheckConstraint(
+            "dollars_per_unit IS NULL OR dollars_per_unit >= 0", name="rate_not_negative"
+        ),
+    )

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from priorauth.domain.vocab import Role
 from priorauth.extensions import db
-from priorauth.models.base import one_of, utcnow
+from priorauth.models.base import ClinicOwned, one_of, utcnow
 
 
 class Clinic(db.Model):
@@ -30,10 +30,29 @@ class Clinic(db.Model):
     digest_items_per_type: Mapped[int] = mapped_column(
         default=10, server_default="10", doc="a digest lists this many items per type"
     )
+    # Nothing falls through (docs/domain.md): business days skip weekends and the public
+    # holidays of holiday_country / holiday_subdivision (the `holidays` package's codes).
+    escalation_business_days: Mapped[int] = mapped_column(
+        default=2, server_default="2", doc="a due reminder unacknowledged this long escalates"
+    )
+    follow_up_business_days: Mapped[int] = mapped_column(
+        default=2, server_default="2", doc="a submitted request is followed up this often"
+    )
+    renewal_buffer_business_days: Mapped[int] = mapped_column(
+        default=3, server_default="3", doc="a renewal starts this long before it must"
+    )
+    holiday_country: Mapped[str] = mapped_column(sa.String(2), default="US", server_default="US")
+    holiday_subdivision: Mapped[str | None] = mapped_column(sa.String(10), doc="e.g. a state")
+    import_columns: Mapped[dict | None] = mapped_column(
+        sa.JSON, doc="spreadsheet import: the clinic's header -> field mapping, remembered"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("digest_hour >= 0 AND digest_hour <= 23", name="digest_hour_range"),
         sa.CheckConstraint("digest_items_per_type >= 1", name="digest_items_positive"),
+        sa.CheckConstraint("escalation_business_days >= 1", name="escalation_days_positive"),
+        sa.CheckConstraint("follow_up_business_days >= 1", name="follow_up_days_positive"),
+        sa.CheckConstraint("renewal_buffer_business_days >= 0", name="renewal_buffer_not_negative"),
     )
 
 
@@ -57,6 +76,10 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # The secret of the user's calendar feed URL, stored hashed (hash_token); rotating it
+    # replaces the hash, so the old URL stops working.
+    calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    calendar_token_created_at: Mapped[datetime | None]
 
     clinic: Mapped[Clinic] = relationship()
 
@@ -98,3 +121,17 @@ class ApiToken(db.Model):
         """Create a token row and return it with the plain token, shown once."""
         plain = "pa_" + secrets.token_urlsafe(32)
         return cls(user=user, token_hash=hash_token(plain)), plain
+
+
+class QueueOwner(ClinicOwned, db.Model):
+    """The clinic's default owner of a work queue's items (those with no owner of their own)."""
+
+    __tablename__ = "queue_owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue: Mapped[str] = mapped_column(sa.String(40), doc="a queue name of domain/queues.py")
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "queue", name="one_owner_per_queue"),)

@@ -82,6 +82,7 @@ def test_every_vocabulary_check_in_the_database_lists_its_enum(app_ctx):
         "ck_letter_templates_kind_known": LetterKind,
         "ck_letters_kind_known": LetterKind,
         "ck_payers_preferred_channel_known": Channel,
+        "ck_follow_ups_channel_known": Channel,
         "ck_authorization_requests_urgency_known": Urgency,
         "ck_ckd_statuses_dialysis_known": Dialysis,
         "ck_digest_deliveries_status_known": DeliveryStatus,
