@@ -11,8 +11,9 @@ def register_commands(app: Flask) -> None:
     from priorauth.cli.recompute import recompute
     from priorauth.cli.scale import seed_scale
     from priorauth.cli.scheduler import scheduler_cli
+    from priorauth.cli.transfer import export_cli, import_cli
     from priorauth.cli.users import seed_demo, seed_reference, users_cli
 
     commands = (seed_reference, seed_demo, seed_scale, users_cli, scheduler_cli, digests_cli)
-    for command in (*commands, backup_cli, recompute):
+    for command in (*commands, backup_cli, recompute, import_cli, export_cli):
         app.cli.add_command(command)
