@@ -54,6 +54,7 @@ test: $(DEV_DEPS)
 # hand-written floor; load drives gunicorn for LOAD_SECONDS per endpoint (default 20).
 bench: $(DEV_DEPS)
 	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.import_sheet
 
 load: $(DEV_DEPS)
 	$(BIN)/python -m tests.bench.load

@@ -69,11 +69,14 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT") or "10 per 15 minutes",
+        "CALENDAR_FEED_RATE_LIMIT": os.environ.get("CALENDAR_FEED_RATE_LIMIT") or "120 per hour",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
         "SIGN_IN_LOCKOUT_FAILURES": _int("SIGN_IN_LOCKOUT_FAILURES", 10),
         "SIGN_IN_LOCKOUT_MINUTES": _int("SIGN_IN_LOCKOUT_MINUTES", 15),
         "PASSWORD_RESET_LINK_HOURS": _int("PASSWORD_RESET_LINK_HOURS", 24),
         "PASSWORD_INVITE_LINK_HOURS": _int("PASSWORD_INVITE_LINK_HOURS", 72),
+        # a digest's acknowledge / reassign links (services/action_links.py)
+        "ACTION_LINK_DAYS": _int("ACTION_LINK_DAYS", 7),
         # the largest attachment; an upload's body may be UPLOAD_BODY_MARGIN more (guards.py)
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
     }

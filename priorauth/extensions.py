@@ -31,7 +31,7 @@ csrf = CSRFProtect()
 api = Api()
 # Sign-in throttling per client address; storage from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)
-THROTTLED_BLUEPRINTS = ("auth",)  # the sign-in pages (web/auth.py) are the only limited ones
+THROTTLED_BLUEPRINTS = ("auth", "calendar_feed")  # sign-in pages (web/auth.py), calendar feed
 
 
 @limiter.request_filter

@@ -17,13 +17,14 @@ from priorauth.extensions import csrf, login_manager
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 OPENAPI_PATH = "/api/v1/openapi.json"
-PUBLIC_BLUEPRINTS = ("auth",)  # sign-in, sign-out, password reset
+PUBLIC_BLUEPRINTS = ("auth", "calendar_feed")  # sign-in, sign-out, password reset; feed
 # The views that take a file (multipart/form-data): their body may be as large as an
 # attachment (ATTACHMENT_MAX_BYTES) plus this margin for the form's other fields.
 UPLOAD_ENDPOINTS = (
     "api_attachments.Attachments",
     "attachments.upload_for_patient",
     "attachments.upload_for_request",
+    "imports.upload",  # a spreadsheet to import (services/sheet_import.py)
 )
 UPLOAD_BODY_MARGIN = 256 * 1024
 

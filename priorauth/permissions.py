@@ -27,6 +27,8 @@ VERIFY_ELIGIBILITY = (Role.SCHEDULER, Role.FRONT_DESK, Role.ADMIN)
 # Upload and delete a patient's documents (everyone signed in may view and download them).
 EDIT_ATTACHMENTS = (Role.FRONT_DESK, Role.ADMIN)
 VIEW_AUDIT = (Role.ADMIN,)
+# Give requests to an owner, one by one or in bulk from a queue (docs/follow-through.md).
+REASSIGN_OWNERS = (Role.FRONT_DESK, Role.SCHEDULER, Role.ADMIN)
 MANAGE_STAFF = (Role.ADMIN,)
 
 

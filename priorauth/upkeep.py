@@ -13,18 +13,21 @@ import sqlalchemy as sa
 
 from priorauth.extensions import db
 from priorauth.models import Clinic
+from priorauth.queries import escalations
 from priorauth.services import attention
-from priorauth.services.clock import clinic_today
+from priorauth.services.clock import clinic_now, clinic_today
 
 log = logging.getLogger("priorauth.scheduler")
 
 
 def refresh_attention() -> dict[int, int]:
     """Every clinic: recompute the facts the new day made stale (checklists judge lab age by
-    the clinic's day), one transaction per clinic; {clinic id: patients refreshed}."""
+    the clinic's day), and bring its reminder states in step (escalation: queries/
+    escalations.synced), one transaction per clinic; {clinic id: patients refreshed}."""
     done = {}
     for clinic in db.session.scalars(sa.select(Clinic).order_by(Clinic.id)).all():
         done[clinic.id] = attention.refresh_stale(clinic.id, clinic_today(clinic))
+        escalations.synced(clinic, clinic_now(clinic))
         db.session.commit()
     log.info("attention facts refreshed: %s", done)
     return done

@@ -5,11 +5,13 @@ the stored facts (queries/queue_sql.py, queries/reminders.py) with these."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from priorauth.domain import evidence as ev
 from priorauth.domain import reminders as rules
 from priorauth.domain.queues import TO_PREPARE
+from priorauth.domain.turnaround import turnaround_for
 from priorauth.domain.vocab import InfusionStatus
 from priorauth.domain.workflow import APPROVED_STATUSES, Status
 from priorauth.models import Clinic
@@ -17,7 +19,8 @@ from priorauth.queries.reminder_facts import label, latest_labs, oldest_required
 from priorauth.queries.reminders import thresholds_of
 from priorauth.queries.runway import NOT_COVERED, runways_for
 from priorauth.queries.schedule import schedule
-from priorauth.services import reference, snapshots
+from priorauth.queries.turnaround import turnaround_rows
+from priorauth.services import follow_ups, reference, renewals, snapshots
 from priorauth.services.authorizations import in_play
 from priorauth.services.clock import to_clinic_time
 from priorauth.services.eligibility import last_active_check
@@ -80,9 +83,72 @@ class FreshState:
     def auth_states(self) -> list[rules.AuthState]:
         labs = latest_labs({a.patient_id for a in self.auths if a.status in TO_PREPARE})
         checklists, uncovered = self.checklists(), self.left_uncovered()
+        more = self.follow_through()
         return [
-            self._auth_state(a, labs, checklists.get(a.id), uncovered.get(a.id)) for a in self.auths
+            replace(
+                self._auth_state(a, labs, checklists.get(a.id), uncovered.get(a.id)),
+                **more.get(a.id, {}),
+            )
+            for a in self.auths
         ]
+
+    def follow_through(self) -> dict[int, dict]:
+        """Each awaiting request's last follow-up, each current approval's renewal facts, read
+        row by row: the follow-ups, the runway, the renewals, the turnaround (FOLLOW_UP_DUE
+        and RENEWAL_DUE, docs/follow-through.md)."""
+        found: dict[int, dict] = {}
+        for a in self.auths:
+            done = follow_ups.follow_ups_of(self.clinic.id, a.id)
+            if a.status in (Status.SUBMITTED, Status.APPEALED) and done:
+                found[a.id] = {"last_follow_up_at": to_clinic_time(self.clinic, done[0].at)}
+        current = [
+            a
+            for a in self.auths
+            if a.status in APPROVED and (a.approved_end is None or a.approved_end >= self.today)
+        ]
+        runways = runways_for({a.patient_id for a in current})
+        turnaround = turnaround_rows(self.clinic.id, self.today - timedelta(days=365))
+        by_pair = {(r.payer_id, r.hcpcs_code): r for r in turnaround}
+        for a in current:
+            target = self._renewal_target(a, runways.get(a.patient_id))
+            if target is None:
+                continue
+            payer = a.coverage.payer
+            turn = turnaround_for(
+                by_pair.get((payer.id, a.hcpcs_code)), payer.standard_response_days
+            )
+            renewing = any(
+                r.status not in ("cancelled", "denied", "not_required")
+                for r in renewals.renewals_of(self.clinic.id, a.id)
+            )
+            facts = rules.RenewalFacts(target[1], target[0], turn.days, turn.decisions, renewing)
+            found[a.id] = {"renewal": facts}
+        return found
+
+    def _renewal_target(self, a, runway):
+        usage = a.usage
+        units_short = usage.units_not_yet_used is not None and (
+            usage.units_not_yet_used < usage.units_booked
+        )
+        visits_short = usage.visits_approved is not None and (
+            usage.visits_approved - usage.visits_given < usage.visits_booked
+        )
+        for step in runway.steps if runway else ():
+            if step.infusion.hcpcs_code != a.hcpcs_code or step.badge != NOT_COVERED:
+                continue
+            if step.service_date < self.today:
+                continue
+            if units_short or visits_short:
+                if a.approved_start is None or step.service_date >= a.approved_start:
+                    return "first uncovered infusion", step.service_date
+            elif a.approved_end is not None and step.service_date > a.approved_end:
+                return "first uncovered infusion", step.service_date
+        more = usage.visits_approved is not None and (
+            usage.visits_approved > usage.visits_given + usage.visits_booked
+        )
+        if a.approved_end is not None and more:
+            return "authorization end", a.approved_end
+        return None
 
     def _auth_state(self, a, labs, checklist, uncovered) -> rules.AuthState:
         payer, policy, usage = a.coverage.payer, self._policy(a), a.usage

@@ -16,6 +16,7 @@ from priorauth.extensions import db
 from priorauth.models.base import INTEGER_MAX
 from priorauth.permissions import EDIT_AUTHORIZATIONS, START_RENEWALS, role_required
 from priorauth.queries import lists
+from priorauth.queries.owner_sql import parse_owner
 from priorauth.queries.paging import TOTAL_HEADER, window
 from priorauth.schemas import Date, UtcDateTime, id_field
 from priorauth.schemas.authorizations import (
@@ -27,6 +28,7 @@ from priorauth.schemas.authorizations import (
     RenewalSchema,
     TransitionSchema,
 )
+from priorauth.schemas.owners import owner_filter
 from priorauth.services import audit, renewals
 from priorauth.services import authorizations as service
 from priorauth.services.clock import clinic_today, utcnow
@@ -41,6 +43,7 @@ blp = Blueprint(
 class ListQuery(ma.Schema):
     patient_id = id_field()
     status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in STORED_STATUSES]))
+    owner = owner_filter()
     limit = ma.fields.Integer(load_default=100, validate=ma.validate.Range(min=1, max=500))
     offset = ma.fields.Integer(load_default=0, validate=ma.validate.Range(min=0, max=INTEGER_MAX))
 
@@ -72,6 +75,7 @@ class Authorizations(MethodView):
         """Requests of the clinic, newest first; filter by patient or stored status. Audited.
         X-Total-Count says how many match in all: ask for the next ones with `offset`."""
         limit, offset = args.pop("limit"), args.pop("offset")
+        args["owner"] = parse_owner(args.pop("owner", None), current_user.id)
         query = lists.authorizations_with_coverage(current_user.clinic_id, **args)
         rows, total = window(query, limit, offset)
         audit.viewed_all(current_user, rows)

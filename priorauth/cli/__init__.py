@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
+    # these add their commands to the import / export groups (cli/transfer.py)
+    from priorauth.cli import clinic_transfer, import_sheet  # noqa: F401
     from priorauth.cli.backup import backup_cli
     from priorauth.cli.digests import digests_cli
     from priorauth.cli.recompute import recompute

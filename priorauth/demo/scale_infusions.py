@@ -138,5 +138,6 @@ BLANK = dict.fromkeys(
         "billed_by_id",
         "coverage_badge",
         "coverage_summary",
+        "coverage_reason",
     )
 )

@@ -219,6 +219,8 @@ class Requests:
             "urgency": "expedited" if rng.random() < 0.05 else "standard",
             "status": str(STATUS_OF.get(case, case)),
             "created_by_id": person.clinic.users["front_desk"],
+            # its creator owns it; one in ten nobody (the dashboard's unowned count)
+            "owner_id": None if request_id % 10 == 0 else person.clinic.users["front_desk"],
             "created_at": recorded_moment(created),
             "updated_at": recorded_moment(min(today, max(created, start))),
             "version": 1,

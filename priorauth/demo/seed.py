@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from priorauth.demo import data
+from priorauth.demo import owners as demo_owners
 from priorauth.demo.history import evidence_of
 from priorauth.extensions import db
 from priorauth.models import Clinic
@@ -79,6 +80,7 @@ class _Seeder:
         with self.on(data.SETUP_DAY):
             self.add_users()
             self.add_payers()
+            demo_owners.set_queue_owners(self.users)
         for row in data.PATIENTS:
             with self.on(row["registered"]):
                 self.add_patient(row)
@@ -164,6 +166,7 @@ class _Seeder:
         }
         with self.on(row["created"]):
             auth = authorizations.create_authorization(self.users["front_desk"], fields)
+            demo_owners.give(self.users, auth, row)
         for step in row.get("steps", ()):
             with self.on(step["on"]):
                 self.apply_step(auth, step)

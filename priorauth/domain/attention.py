@@ -3,18 +3,25 @@ thresholds and one authorization or booked infusion as plain values, `today` not
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from priorauth.domain.business_days import NO_HOLIDAYS
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """A clinic's reminder windows; expiring_days are tiers named in the message."""
+    """A clinic's reminder windows; expiring_days are tiers named in the message. holidays:
+    the clinic's public holidays for business-day counts (not compared, not a window)."""
 
     expiring_days: tuple[int, ...] = (30, 14, 7)
     uncovered_days: int = 7
     appeal_days: int = 14
     upcoming_business_days: int = 2
+    follow_up_business_days: int = 2
+    renewal_buffer_business_days: int = 3
+    holidays: Container[date] = field(default=NO_HOLIDAYS, compare=False, repr=False)
 
     @property
     def expiring_window(self) -> int:
@@ -70,6 +77,24 @@ class AuthState:
     evidence_problems: tuple = ()
     uncovered_booking_on: date | None = None
     uncovered_booking_id: int | None = None
+    last_follow_up_at: datetime | None = None
+    renewal: RenewalFacts | None = None
+
+
+@dataclass(frozen=True)
+class RenewalFacts:
+    """What RENEWAL_DUE needs of an approval (docs/follow-through.md): the day its renewal
+    must be answered by (`target_on`: the first booked infusion it will not cover, or its end
+    when more infusions are planned), what that day is (`target`, for the message), the
+    payer's turnaround for the code in days and how many decisions it comes from (below
+    MIN_DECISIONS it is the payer's configured response time), and whether a renewal is
+    already in progress."""
+
+    target_on: date
+    target: str
+    turnaround_days: int
+    decisions: int
+    renewal_in_progress: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 from priorauth.domain import queues as registry
+from priorauth.domain.escalation import reminder_key
 from priorauth.domain.queues import ADMINISTRATION_UNDOCUMENTED
 from priorauth.domain.reminders import Reminder, Thresholds
 
@@ -23,6 +24,9 @@ FULL_LISTS = {
     "evidence_stale": "/reminders#evidence_stale",
     "reverify_soon": "/schedule?view=week",
     "undocumented": "/billing?status=missing_documentation",
+    "follow_up_due": "/reminders#follow_up_due",
+    "renewal_due": "/reminders#renewal_due",
+    "escalated": "/escalated",
 }
 
 
@@ -52,6 +56,7 @@ class DigestItem:
     payer_phone: str | None = None
     payer_portal: str | None = None
     payer_fax: str | None = None
+    reminder_key: str | None = None  # the reminder's identity (domain/escalation.py), if one
 
     @property
     def link_text(self) -> str:
@@ -178,6 +183,9 @@ def from_reminder(reminder: Reminder) -> DigestItem:
         payer_phone=payer.phone if payer else None,
         payer_portal=payer.portal_url if payer else None,
         payer_fax=payer.fax if payer else None,
+        reminder_key=reminder_key(
+            str(reminder.type), reminder.authorization_id, reminder.infusion_id, reminder.due_date
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from priorauth.domain import reminders as rem
+from priorauth.domain.escalation import ESCALATED
 from priorauth.domain.reminders import AuthState, InfusionState, ReminderType, Thresholds
 from priorauth.domain.usage import left_after_booked
 from priorauth.domain.vocab import Role
@@ -33,12 +34,15 @@ RULES: dict[str, Callable] = {
     ReminderType.UNITS_LOW: rem.units_low,
     ReminderType.EVIDENCE_STALE: rem.evidence_stale,
     ReminderType.INFUSION_UPCOMING: rem.infusion_upcoming,
+    ReminderType.FOLLOW_UP_DUE: rem.follow_up_due,
+    ReminderType.RENEWAL_DUE: rem.renewal_due,
 }
 
 
 def window_values(limits: Thresholds) -> dict[str, int]:
     """The names a queue's title and description may use: {uncovered_days} and the rest."""
-    values = {f.name: getattr(limits, f.name) for f in fields(limits) if f.name != "expiring_days"}
+    skip = ("expiring_days", "holidays")
+    values = {f.name: getattr(limits, f.name) for f in fields(limits) if f.name not in skip}
     return {**values, "expiring_window": limits.expiring_window}
 
 
@@ -236,6 +240,28 @@ QUEUES: tuple[Queue, ...] = (
         on_dashboard=False,
     ),
     Queue(
+        "follow_up_due",
+        "Follow-ups due",
+        "Requests awaiting the payer with no follow-up for {follow_up_business_days} business"
+        " days since the submission or the last follow-up.",
+        AUTHORIZATION,
+        has_reminder(ReminderType.FOLLOW_UP_DUE),
+        roles=FRONT_DESK,
+        reminder=ReminderType.FOLLOW_UP_DUE,
+        on_dashboard=False,
+    ),
+    Queue(
+        "renewal_due",
+        "Renewals to start",
+        "Approvals whose renewal must start now for the payer's usual turnaround to answer it"
+        " before the first infusion it leaves uncovered (or its end).",
+        AUTHORIZATION,
+        has_reminder(ReminderType.RENEWAL_DUE),
+        roles=FRONT_DESK,
+        reminder=ReminderType.RENEWAL_DUE,
+        on_dashboard=False,
+    ),
+    Queue(
         "undocumented",
         "Administrations missing documentation",
         "Infusions given in the last days that billing cannot claim as recorded.",
@@ -245,12 +271,21 @@ QUEUES: tuple[Queue, ...] = (
         reminder=ADMINISTRATION_UNDOCUMENTED,
         on_dashboard=False,
     ),
+    Queue(
+        "escalated",
+        "Escalated",
+        "Due reminders nobody acknowledged within the clinic's escalation business days.",
+        AUTHORIZATION,
+        None,
+        reminder=ESCALATED,  # admins only: no role sees it first (docs/follow-through.md)
+        on_dashboard=False,
+    ),
 )
 BY_NAME = {queue.name: queue for queue in QUEUES}
 DASHBOARD = tuple(queue.name for queue in QUEUES if queue.on_dashboard)
 BY_REMINDER = {queue.reminder: queue for queue in QUEUES if queue.reminder}
 REMINDER_ORDER = {
-    kind: rank for rank, kind in enumerate((*ReminderType, ADMINISTRATION_UNDOCUMENTED))
+    kind: rank for rank, kind in enumerate((*ReminderType, ADMINISTRATION_UNDOCUMENTED, ESCALATED))
 }
 
 

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from priorauth.domain.attention import AuthState, InfusionState, PayerContact, Thresholds
+from priorauth.domain.attention import (
+    AuthState,
+    InfusionState,
+    PayerContact,
+    RenewalFacts,
+    Thresholds,
+)
 from priorauth.domain.business_days import add_business_days
 from priorauth.domain.coverage import answer_due
+from priorauth.domain.turnaround import RenewalTiming, Turnaround, renewal_timing
 from priorauth.domain.usage import left_after_booked
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status, derived_status
 
@@ -31,6 +38,8 @@ class ReminderType(StrEnum):
     UNITS_LOW = "UNITS_LOW"
     EVIDENCE_STALE = "EVIDENCE_STALE"
     INFUSION_UPCOMING = "INFUSION_UPCOMING"
+    FOLLOW_UP_DUE = "FOLLOW_UP_DUE"
+    RENEWAL_DUE = "RENEWAL_DUE"
 
 
 TYPE_ORDER = {kind: index for index, kind in enumerate(ReminderType)}
@@ -243,6 +252,50 @@ def infusion_upcoming(inf: InfusionState, now: datetime, limits: Thresholds) -> 
     return _for_infusion(inf, ReminderType.INFUSION_UPCOMING, as_of, text)
 
 
+def follow_up_due_on(auth: AuthState, limits: Thresholds) -> date | None:
+    """Awaiting the payer: the clinic's follow-up business days after the last submission
+    (or appeal) or the last follow-up, whichever is later; holidays skipped."""
+    if auth.status not in AWAITING_PAYER or auth.submitted_at is None:
+        return None
+    last = max(auth.submitted_at, auth.last_follow_up_at or auth.submitted_at)
+    return add_business_days(last.date(), limits.follow_up_business_days, limits.holidays)
+
+
+def follow_up_due(auth: AuthState, now: datetime, limits: Thresholds) -> Reminder | None:
+    due, as_of = follow_up_due_on(auth, limits), now.date()
+    if due is None or as_of < due:
+        return None
+    followed = auth.last_follow_up_at is not None and auth.last_follow_up_at > auth.submitted_at
+    if followed:
+        since = f"the last follow-up on {auth.last_follow_up_at:%Y-%m-%d}"
+    else:
+        since = f"it was {auth.status} on {auth.submitted_at:%Y-%m-%d}"
+    days = _count(limits.follow_up_business_days, "business day")
+    text = f"follow up with the payer: due {due}, {days} after {since}"
+    return _for_auth(auth, ReminderType.FOLLOW_UP_DUE, due, as_of, text)
+
+
+def renewal_start(facts: RenewalFacts, limits: Thresholds) -> RenewalTiming:
+    """When the approval's renewal must start, and how that day is reached (the reminder and
+    the request page say the same)."""
+    turnaround = Turnaround(facts.turnaround_days, facts.decisions)
+    buffer = limits.renewal_buffer_business_days
+    return renewal_timing(facts.target, facts.target_on, turnaround, buffer, limits.holidays)
+
+
+def renewal_due(auth: AuthState, now: datetime, limits: Thresholds) -> Reminder | None:
+    """An approval whose renewal must start by now: the day it must be answered by, minus
+    the payer's turnaround for the code, minus the clinic's buffer (domain/turnaround.py)."""
+    facts, as_of = auth.renewal, now.date()
+    if facts is None or facts.renewal_in_progress or auth.status not in APPROVED_STATUSES:
+        return None
+    timing = renewal_start(facts, limits)
+    if as_of < timing.start_by:
+        return None
+    text = f"start the renewal by {timing.start_by}: {timing.explanation}"
+    return _for_auth(auth, ReminderType.RENEWAL_DUE, timing.start_by, as_of, text)
+
+
 Rule = Callable[..., Reminder | None]
 AUTH_RULES: tuple[Rule, ...] = (
     auth_expiring,
@@ -250,5 +303,7 @@ AUTH_RULES: tuple[Rule, ...] = (
     appeal_deadline,
     units_low,
     evidence_stale,
+    follow_up_due,
+    renewal_due,
 )
 INFUSION_RULES: tuple[Rule, ...] = (infusion_uncovered, infusion_upcoming)

@@ -20,3 +20,17 @@ def status_for_action_code(code: str) -> Status | None:
     """The status an action code means (case and spaces ignored); None for an unknown code."""
     found = ACTION_CODES.get(code.strip().upper())
     return found[0] if found else None
+
+
+def codes_for(status: Status | str) -> list[tuple[str, str]]:
+    """The action codes that mean `status` as a decision form's choices, in the order of
+    ACTION_CODES: [("A2", "A2: certified in part"), ("A6", "A6: modified")]."""
+    return [
+        (code, f"{code}: {said}") for code, (means, said) in ACTION_CODES.items() if means == status
+    ]
+
+
+def meaning_of(code: str | None) -> str:
+    """What a stored action code says ("certified in part"); "" for none or an unknown one."""
+    found = ACTION_CODES.get((code or "").strip().upper())
+    return found[1] if found else ""

@@ -49,6 +49,9 @@ class Infusion(ClinicOwned, db.Model):
     # (services/attention.py); None once it is no longer booked.
     coverage_badge: Mapped[str | None] = mapped_column(sa.String(20))
     coverage_summary: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    coverage_reason: Mapped[str | None] = mapped_column(
+        sa.String(30), doc="booked and not covered: the reason code it is counted under"
+    )
 
     patient = relationship("Patient")
     authorization = relationship("AuthorizationRequest")

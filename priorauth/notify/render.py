@@ -18,16 +18,17 @@ class Rendered:
     html: str
 
 
-def context_for(digest: Digest, user, base_url: str) -> dict:
-    """What the email templates are rendered with (domain/digests.email_context)."""
-    return email_context(digest, user.clinic.name, user.name, base_url)
+def context_for(digest: Digest, user, base_url: str, links: dict | None = None) -> dict:
+    """What the email templates are rendered with (domain/digests.email_context); links:
+    each reminder's acknowledge and reassign tokens (services/action_links.issue)."""
+    return {**email_context(digest, user.clinic.name, user.name, base_url), "links": links or {}}
 
 
-def render(digest: Digest, user, base_url: str | None = None) -> Rendered:
+def render(digest: Digest, user, base_url: str | None = None, links: dict | None = None):
     """Both parts, rendered without a request (the scheduler has none)."""
     if base_url is None:
         base_url = current_app.config["BASE_URL"]
-    context = context_for(digest, user, base_url)
+    context = context_for(digest, user, base_url, links)
     env = current_app.jinja_env
     text = env.get_template("email/digest.txt").render(context)
     html = env.get_template("email/digest.html").render(context)

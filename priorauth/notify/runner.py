@@ -26,6 +26,8 @@ from priorauth.models.base import utcnow
 from priorauth.notify import delivery
 from priorauth.notify.render import Rendered, build_message, render
 from priorauth.queries.digests import delivery_of, digest_for, items_on, stored_digest
+from priorauth.queries.escalations import with_escalated
+from priorauth.services import action_links
 
 log = logging.getLogger("priorauth.notify")
 
@@ -59,7 +61,8 @@ def send_digests(
     if clinic is None:
         return counts
     now_utc = now_utc or utcnow()
-    items = items_on(clinic, digest_date)
+    items = with_escalated(clinic, digest_date, items_on(clinic, digest_date))
+    db.session.commit()  # the reminder states it synced (derived facts, as a page's)
     for user in recipients(clinic_id):
         counts[_send_to(user, digest_date, items, now_utc, dry_run)] += 1
     log.info("digests of %s for %s: %s", clinic.name, digest_date, counts)
@@ -75,10 +78,10 @@ def _send_to(user: User, digest_date: date, items, now_utc: datetime, dry_run: b
         return "skipped_empty"
     if dry_run:
         return "would_send"
-    rendered = render(digest, user)
     row = _insert_pending(user, digest, now_utc)
     if row is None:
         return "waiting"
+    rendered = render(digest, user, links=_links(user, digest))  # links: after the row's
     return _send(row, user, rendered, now_utc)
 
 
@@ -141,7 +144,15 @@ def _resume(row: DigestDelivery, now_utc: datetime, dry_run: bool) -> str:
         return "would_send" if due else "waiting"
     if not _claim(row.id, now_utc):
         return "waiting"
-    return _send(row, row.user, render(stored_digest(row), row.user), now_utc)
+    digest = stored_digest(row)
+    return _send(row, row.user, render(digest, row.user, links=_links(row.user, digest)), now_utc)
+
+
+def _links(user: User, digest: Digest) -> dict:
+    """Single-use links to acknowledge or reassign each reminder the digest shows, made
+    once its row is stored (they commit with the row's outcome)."""
+    keys = {item.reminder_key for item in digest.items if item.reminder_key}
+    return action_links.issue(user, sorted(keys))
 
 
 def _message_id(row: DigestDelivery, sender: str) -> str:

@@ -20,7 +20,7 @@ from priorauth.errors import NotFound
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest as AR
 from priorauth.models import Clinic, Coverage, Infusion, Patient, Payer
-from priorauth.queries import queue_sql
+from priorauth.queries import owner_sql, queue_sql
 from priorauth.queries.paging import Page
 from priorauth.queries.reminders import thresholds_of
 from priorauth.services.attention import refresh_stale
@@ -71,6 +71,8 @@ class QueueRow:
     problems: tuple[str, ...] = ()
     badge: str | None = None
     summary: str = ""
+    owner_id: int | None = None  # its own owner, else the queue's default (owner_sql)
+    owner_by_default: bool = False  # owned through the queue's default owner
 
     @property
     def overdue(self) -> bool:
@@ -150,12 +152,20 @@ class ClinicQueues:
                 found[name] = (flagged, queue.group_title_for(self.limits))
         return found
 
-    def page(self, name: str, text: str, sort: str, descending: bool, page: int, per_page: int):
-        """The rows matching `text` (all when empty) sorted by a column, the page asked for
-        (a page past the end shows the last one): three statements, the count, the page's
-        ids (joined only to what the filter or the sort reads), their rows."""
+    def unowned(self) -> dict[str, int]:
+        """{open queue: requests with no owner and no default owner} (one statement)."""
+        return owner_sql.unowned_open(self.at)
+
+    def page(
+        self, name: str, text: str, sort: str, descending: bool, page: int, per_page: int,
+        owner: owner_sql.OwnerFilter | None = None,
+    ):  # fmt: skip
+        """The rows matching `text` (all when empty) and `owner` (a user id or "unowned";
+        None: anyone's) sorted by a column, the page asked for (a page past the end shows the
+        last one): three statements, the count, the page's ids (joined only to what the
+        filter or the sort reads), their rows."""
         queue_named(name)
-        chosen = self._chosen(name, text, sort)
+        chosen = self._chosen(name, text, sort, owner)
         total = db.session.scalar(sa.select(sa.func.count()).select_from(chosen.subquery()))
         page = min(page, max(1, -(-total // per_page)))
         spec = queue_sql.SQL[name]
@@ -163,18 +173,35 @@ class ClinicQueues:
         ids = db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)).all()
         return Page(self._rows_of(name, ids), total, page, per_page)
 
-    def rows(self, name: str, sort: str = "request", descending: bool = False) -> list[QueueRow]:
+    def rows(
+        self, name: str, sort: str = "request", descending: bool = False, owner=None
+    ) -> list[QueueRow]:
         """Every row of the queue, in order (tests; the pages use `page`)."""
         queue_named(name)
         spec = queue_sql.SQL[name]
-        query = _ordered(self._chosen(name, "", sort), spec, spec.subject, sort, descending)
+        query = _ordered(self._chosen(name, "", sort, owner), spec, spec.subject, sort, descending)
         return self._rows_of(name, db.session.scalars(query).all())
 
-    def _chosen(self, name: str, text: str, sort: str):
-        """The ids of the queue's members whose patient, MRN, payer or code holds `text`."""
+    def every_row(self, name: str, text: str, sort: str, descending: bool, owner=None):
+        """Every row `page` would show over all its pages, in its order: one statement, read
+        in batches as the caller consumes it (the queue's CSV download)."""
+        queue_named(name)
+        spec = queue_sql.SQL[name]
+        rows = self._bookings(name) if spec.subject is Infusion else self._requests(name)
+        chosen = self._chosen(name, text, sort, owner).correlate(None)
+        members = rows.where(spec.subject.id.in_(chosen))
+        query = _ordered(members, spec, spec.subject, sort, descending)
+        for row in db.session.execute(query.execution_options(yield_per=500)):
+            yield self._row(name, row)
+
+    def _chosen(self, name: str, text: str, sort: str, owner=None):
+        """The ids of the queue's members whose patient, MRN, payer or code holds `text`
+        (and owned by `owner` when given)."""
         spec = queue_sql.SQL[name]
         subject, payer = spec.subject, sa.literal("")
         query = sa.select(subject.id).where(queue_sql.where(name, self.at))
+        if owner is not None:
+            query = query.where(owner_sql.owned_by(name, self.clinic.id, owner))
         if text or sort == "patient":
             query = self._patient_join(query, subject)
         if subject is AR and (text or sort == "payer"):
@@ -192,7 +219,7 @@ class ClinicQueues:
         if not ids:
             return []
         spec = queue_sql.SQL[name]
-        query = self._bookings() if spec.subject is Infusion else self._requests(name)
+        query = self._bookings(name) if spec.subject is Infusion else self._requests(name)
         found = {r.id: r for r in db.session.execute(query.where(spec.subject.id.in_(ids)))}
         return [self._row(name, found[i]) for i in ids]
 
@@ -216,18 +243,25 @@ class ClinicQueues:
             AR.visits_given, Patient.id.label("patient_id"), Patient.first_name,
             Patient.last_name, Patient.mrn, Payer.name.label("payer_name"),
             spec.day().label("day"), spec.units().label("units"),
-            spec.flag(self.at).label("flagged"),
+            spec.flag(self.at).label("flagged"), *self._owner_columns(name),
         ]  # fmt: skip
         if name == "needs_evidence":
             columns.append(AR.evidence_to_fix)
         query = self._patient_join(sa.select(*columns).select_from(AR), AR)
         return self._payer_join(query)
 
-    def _bookings(self):
+    def _owner_columns(self, name: str) -> tuple:
+        own = owner_sql.item_owner(name, self.clinic.id)
+        return owner_sql.owner_of(name, self.clinic.id).label("owner_id"), own.is_(None).label(
+            "owner_by_default"
+        )
+
+    def _bookings(self, name: str):
         columns = [
             Infusion.id, Infusion.hcpcs_code, Infusion.dose_mg, Infusion.scheduled_at,
             Infusion.coverage_badge, Infusion.coverage_summary,
             Patient.id.label("patient_id"), Patient.first_name, Patient.last_name, Patient.mrn,
+            *self._owner_columns(name),
         ]  # fmt: skip
         return self._patient_join(sa.select(*columns).select_from(Infusion), Infusion)
 
@@ -239,6 +273,7 @@ class ClinicQueues:
             return QueueRow(
                 r.id, r.hcpcs_code, patient, "", None, booking, r.scheduled_at, days, True,
                 badge=r.coverage_badge, summary=r.coverage_summary or "",
+                owner_id=r.owner_id, owner_by_default=bool(r.owner_by_default),
             )  # fmt: skip
         day = queue_sql.as_date(r.day)
         days = None if day is None else (day - self.today).days
@@ -246,6 +281,7 @@ class ClinicQueues:
         return QueueRow(
             r.id, r.hcpcs_code, patient, r.payer_name, self._request(r), None, day, days,
             bool(r.flagged), r.units, problems,
+            owner_id=r.owner_id, owner_by_default=bool(r.owner_by_default),
         )  # fmt: skip
 
     def _request(self, r) -> RequestCells:

@@ -9,14 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from priorauth.models import AuthorizationRequest, Coverage, Infusion, Payer, User
+from priorauth.queries.owner_sql import owner_id_or_none
 from priorauth.queries.paging import Page, paginate
 from priorauth.services.scope import scoped
 from priorauth.services.usage import views
 
 
-def authorizations_query(clinic_id: int, *, status=None, patient_id=None) -> sa.Select:
-    """The clinic's requests, newest first, by stored status and patient when given."""
+def authorizations_query(clinic_id: int, *, status=None, patient_id=None, owner=None) -> sa.Select:
+    """The clinic's requests, newest first, by stored status, patient and own owner (a user
+    id, or owner_sql.UNOWNED: none) when given."""
     query = scoped(AuthorizationRequest, clinic_id)
+    if owner is not None:
+        query = query.where(AuthorizationRequest.owner_id == owner_id_or_none(owner))
     if status:
         query = query.where(AuthorizationRequest.status == status)
     if patient_id is not None:

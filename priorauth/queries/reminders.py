@@ -6,6 +6,7 @@ The reminders page, the API and the digest all start from one `ClinicState`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
@@ -16,11 +17,12 @@ from priorauth.domain.vocab import InfusionStatus
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest as AR
 from priorauth.models import Clinic, Coverage, Infusion, Patient, Payer
-from priorauth.queries import queue_sql
+from priorauth.queries import follow_through, queue_sql
 from priorauth.queries import reminder_facts as facts
 from priorauth.services.attention import refresh_stale
 from priorauth.services.clock import clinic_today
 from priorauth.services.eligibility import last_active_check
+from priorauth.services.holidays import clinic_holidays
 from priorauth.services.payers import policies_by_payer_and_code
 
 label = facts.label
@@ -33,17 +35,21 @@ def thresholds_of(clinic: Clinic) -> rules.Thresholds:
         uncovered_days=clinic.uncovered_days,
         appeal_days=clinic.appeal_days,
         upcoming_business_days=clinic.upcoming_business_days,
+        follow_up_business_days=clinic.follow_up_business_days,
+        renewal_buffer_business_days=clinic.renewal_buffer_business_days,
+        holidays=clinic_holidays(clinic),
     )
 
 
-def _auth_candidates(at: queue_sql.At):
-    """Requests some reminder may be due for: expiring, payer answer overdue, appeal
-    deadline near, units low (their queues' SQL), and every draft or pended request (its
-    labs' age is judged in Python)."""
+def _auth_candidates(at: queue_sql.At, renewal_until: date):
+    """Requests some reminder may be due for: expiring, awaiting the payer (answer overdue,
+    follow-up due), appeal deadline near, units low (their queues' SQL), every draft or
+    pended request (its labs' age is judged in Python), approvals to renew."""
     sql = queue_sql.SQL
     return sa.or_(
         sql["expiring"].member(at),
-        sa.and_(sql["waiting_on_payer"].member(at), sql["waiting_on_payer"].flag(at)),
+        sql["waiting_on_payer"].member(at),
+        follow_through.candidates(at, renewal_until),
         sa.and_(sql["appeal_open"].member(at), sql["appeal_open"].flag(at)),
         sql["units_low"].member(at),
         AR.status.in_(queue_sql.PREPARING),
@@ -69,7 +75,7 @@ class ClinicState:
     def auth_rows(self) -> list:
         columns = (
             AR.id, AR.patient_id, AR.hcpcs_code, AR.status, AR.urgency, AR.submitted_at,
-            AR.approved_end, AR.units_approved, AR.units_given, AR.units_booked,
+            AR.approved_start, AR.approved_end, AR.units_approved, AR.units_given, AR.units_booked,
             AR.administrations_approved, AR.visits_given, AR.visits_booked, AR.appeal_deadline,
             AR.requested_start, AR.evidence_ready, Coverage.payer_id, Patient.mrn,
             Patient.first_name, Patient.last_name, Payer.name.label("payer_name"), Payer.phone,
@@ -81,7 +87,7 @@ class ClinicState:
             .join(Patient, self._owned(Patient, AR.patient_id))
             .join(Coverage, self._owned(Coverage, AR.coverage_id))
             .join(Payer, self._owned(Payer, Coverage.payer_id))
-            .where(AR.clinic_id == self.clinic.id, _auth_candidates(self.at))
+            .where(AR.clinic_id == self.clinic.id, _auth_candidates(self.at, self.renewal_until))
             .order_by(AR.id)
         )
         return db.session.execute(query).all()
@@ -103,6 +109,16 @@ class ClinicState:
         return db.session.execute(query).all()
 
     @cached_property
+    def turnaround(self) -> dict:
+        """The payers' turnaround per code (RENEWAL_DUE is timed by it)."""
+        return follow_through.turnaround_by_pair(self.clinic.id, self.today)
+
+    @cached_property
+    def renewal_until(self) -> date:
+        """The latest answer-by day whose renewal can be due now."""
+        return follow_through.horizon(self.clinic.id, self.today, self.turnaround, self.limits)
+
+    @cached_property
     def auth_states(self) -> list[rules.AuthState]:
         rows, last = self.auth_rows, self.today + timedelta(days=self.limits.expiring_window)
         ending = [
@@ -117,9 +133,17 @@ class ClinicState:
         preparing = {r.patient_id for r in rows if r.status in queue_sql.PREPARING}
         labs = facts.latest_labs(preparing)
         policies = policies_by_payer_and_code(self.clinic.id) if preparing else {}
+        more = follow_through.facts_for(self.clinic, rows, self.today, self.turnaround)
         return [
-            facts.auth_state(
-                r, self.clinic, policies.get((r.payer_id, r.hcpcs_code)), labs, uncovered.get(r.id)
+            replace(
+                facts.auth_state(
+                    r,
+                    self.clinic,
+                    policies.get((r.payer_id, r.hcpcs_code)),
+                    labs,
+                    uncovered.get(r.id),
+                ),
+                **more.get(r.id, {}),
             )
             for r in rows
         ]

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from priorauth.domain.vocab import Channel, DenialReason, Urgency
 from priorauth.domain.workflow import STORED_STATUSES
+from priorauth.domain.x12 import ACTION_CODES
 from priorauth.schemas import (
     MAX_UNITS,
     Date,
@@ -91,13 +92,27 @@ class AuthorizationOutSchema(ma.Schema):
     denial_reason = ma.fields.String(allow_none=True)
     denial_note = ma.fields.String(allow_none=True)
     appeal_deadline = ma.fields.Date(allow_none=True)
+    review_action_code = ma.fields.String(
+        allow_none=True, metadata={"description": "the X12 278 action code of the last step"}
+    )
     renews_id = ma.fields.Integer(allow_none=True)
     notes = ma.fields.String(allow_none=True)
+    owner_id = ma.fields.Integer(
+        allow_none=True, metadata={"description": "who works it; null: its queue's default owner"}
+    )
     version = ma.fields.Integer()
 
 
 class TransitionSchema(Strict):
-    to = ma.fields.String(required=True, validate=V.OneOf([s.value for s in STORED_STATUSES]))
+    """One workflow step: `to` a status, or the payer's X12 278 `action_code` (its status;
+    when both are given they must agree: services/transitions.py)."""
+
+    to = ma.fields.String(validate=V.OneOf([s.value for s in STORED_STATUSES]))
+    action_code = UpperString(
+        allow_none=True,
+        validate=V.OneOf(list(ACTION_CODES)),
+        metadata={"label": "X12 action code", "description": "A1, A2, A3, A4, A6, C or CT"},
+    )
     note = ma.fields.String(allow_none=True, validate=V.Length(max=5000))
     override_reason = ma.fields.String(allow_none=True, validate=V.Length(min=3, max=2000))
     channel = ma.fields.String(allow_none=True, validate=V.OneOf(CHANNELS))
@@ -113,6 +128,11 @@ class TransitionSchema(Strict):
     @ma.validates_schema
     def _ordered(self, data, **kwargs):
         dates_ordered(data, "approved_start", "approved_end")
+
+    @ma.validates_schema
+    def _status_or_code(self, data, **kwargs):
+        if not data.get("to") and not data.get("action_code"):
+            raise ma.ValidationError("give the status or the payer's X12 action_code", "to")
 
 
 class RenewalSchema(AuthorizationPatchSchema):

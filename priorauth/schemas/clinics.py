@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+import holidays
 import marshmallow as ma
 
 from priorauth.schemas import Integer, Strict
@@ -37,6 +38,42 @@ class ClinicSettingsSchema(Strict):
             " (left out: unchanged)"
         },
     )
+
+    # Nothing falls through (docs/follow-through.md); left out: unchanged.
+    escalation_business_days = Integer(
+        validate=V.Range(min=1, max=30),
+        metadata={"description": "a due reminder unacknowledged this many business days escalates"},
+    )
+    follow_up_business_days = Integer(
+        validate=V.Range(min=1, max=30),
+        metadata={"description": "a request awaiting the payer is followed up this often"},
+    )
+    renewal_buffer_business_days = Integer(
+        validate=V.Range(min=0, max=60),
+        metadata={"description": "a renewal starts this many business days before it must"},
+    )
+    holiday_country = ma.fields.String(
+        validate=V.OneOf(
+            sorted(holidays.list_supported_countries()),
+            error="is not a country code the holiday calendar knows (e.g. US)",
+        ),
+        metadata={"description": "business days skip this country's public holidays"},
+    )
+    holiday_subdivision = ma.fields.String(
+        allow_none=True,
+        validate=V.Length(max=10),
+        metadata={"description": "a state or province code of the country (e.g. NY); null: none"},
+    )
+
+    @ma.pre_load
+    def _upper_codes(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        codes = ("holiday_country", "holiday_subdivision")
+        return {
+            k: v.strip().upper() if k in codes and isinstance(v, str) else v
+            for k, v in data.items()
+        }
 
     @ma.post_load
     def _normalise(self, data, **kwargs):

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Clinic, Role, User
-from priorauth.services import audit, clock, passwords
+from priorauth.services import audit, clock, holidays, passwords
 
 log = logging.getLogger("priorauth.auth")
 
@@ -175,5 +175,6 @@ def update_digest_settings(actor, opt_in: bool, when_empty: bool) -> User:
 
 def update_clinic(actor, data: dict) -> Clinic:
     """An admin changes the clinic's time zone, digest hour or reminder thresholds."""
+    holidays.check_place(actor.clinic, data)
     audit.apply_changes(actor, actor.clinic, data, "settings_updated")
     return actor.clinic

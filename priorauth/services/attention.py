@@ -23,7 +23,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from priorauth.domain import evidence as ev
+from priorauth.domain import revenue
 from priorauth.domain.queues import TO_PREPARE
+from priorauth.domain.runway import Badge
 from priorauth.domain.vocab import InfusionStatus
 from priorauth.domain.workflow import AWAITING_PAYER, Status
 from priorauth.extensions import db
@@ -85,7 +87,12 @@ def _keeping_updated_at(statement: sa.Update) -> sa.Update:
 def _store_badges(ids: list[int], states: Iterable[PatientState], mg_per_unit: dict) -> None:
     """Each booked infusion's runway badge and reason; none on the others."""
     rows = [
-        {"b_id": step.infusion_id, "b_badge": str(step.badge), "b_summary": step.summary}
+        {
+            "b_id": step.infusion_id,
+            "b_badge": str(step.badge),
+            "b_summary": step.summary,
+            "b_reason": _counted_reason(step),
+        }
         for state in states
         for step in runways.project(state, mg_per_unit).steps
     ]
@@ -94,7 +101,9 @@ def _store_badges(ids: list[int], states: Iterable[PatientState], mg_per_unit: d
             sa.update(infusions)
             .where(infusions.c.id == sa.bindparam("b_id"))
             .values(
-                coverage_badge=sa.bindparam("b_badge"), coverage_summary=sa.bindparam("b_summary")
+                coverage_badge=sa.bindparam("b_badge"),
+                coverage_summary=sa.bindparam("b_summary"),
+                coverage_reason=sa.bindparam("b_reason"),
             ),
             rows,
         )
@@ -102,8 +111,15 @@ def _store_badges(ids: list[int], states: Iterable[PatientState], mg_per_unit: d
         sa.update(infusions)
         .where(infusions.c.patient_id.in_(ids), infusions.c.status != BOOKED)
         .where(infusions.c.coverage_badge.is_not(None))
-        .values(coverage_badge=None, coverage_summary=None)
+        .values(coverage_badge=None, coverage_summary=None, coverage_reason=None)
     )
+
+
+def _counted_reason(step) -> str | None:
+    """The one reason a booking not covered is counted under (domain/revenue.reason_of)."""
+    if step.badge != Badge.NOT_COVERED:
+        return None
+    return revenue.reason_of(reason.code for reason in step.reasons)
 
 
 def _store_checklists(ids, states: Iterable[PatientState], today: date | None) -> None:

@@ -42,7 +42,11 @@ def _units(data: dict) -> int:
 def create_authorization(actor, data: dict) -> AuthorizationRequest:
     _check_links(actor.clinic_id, data)
     auth = AuthorizationRequest(
-        clinic_id=actor.clinic_id, created_by_id=actor.id, units_requested=_units(data), **data
+        clinic_id=actor.clinic_id,
+        created_by_id=actor.id,
+        owner_id=actor.id,  # its creator works it until reassigned (services/owners.py)
+        units_requested=_units(data),
+        **data,
     )
     return audit.added(actor, auth, to_status=auth.status, changes=data)
 

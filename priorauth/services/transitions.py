@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from priorauth.domain.vocab import label
 from priorauth.domain.workflow import Status, TransitionRefused, check_transition
+from priorauth.domain.x12 import ACTION_CODES, status_for_action_code
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.models import AuthorizationRequest
 from priorauth.services import audit
@@ -128,18 +130,41 @@ def _allowed_target(auth: AuthorizationRequest, target: str) -> Status:
         ) from None
 
 
+def with_action_code(payload: dict) -> dict:
+    """The step with `to` read from the payer's X12 278 action code when one is given
+    (docs/domain.md §8); a code and a status that disagree are refused, naming the code."""
+    code = (payload.get("action_code") or "").strip().upper()
+    if not code:
+        if not payload.get("to"):
+            raise ValidationFailed.on("to", "give the status or the payer's X12 action_code")
+        return {**payload, "action_code": None}
+    means = status_for_action_code(code)
+    if means is None:
+        known = ", ".join(ACTION_CODES)
+        raise ValidationFailed.on("action_code", f"{code} is not an X12 278 action code ({known})")
+    if payload.get("to") not in (None, "", means.value):
+        wrong = f"{code} means {label(means).lower()}, not {label(payload['to']).lower()}"
+        raise ValidationFailed.on("action_code", wrong)
+    return {**payload, "to": means.value, "action_code": code}
+
+
 def transition(
     actor, auth_id: int, payload: dict, now: datetime, today: date, also: dict | None = None
 ) -> AuthorizationRequest:
     """Apply one workflow step; refused steps raise and change nothing. `also`: more facts
-    for the step's audit event (a packet sent: its attachment id and pages)."""
+    for the step's audit event (a packet sent: its attachment id and pages). The request
+    keeps the step's X12 action code (none given: none kept) and so does its audit event."""
+    payload = with_action_code(payload)
     auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
     target = _allowed_target(auth, payload["to"])
     final, changes = HANDLERS[target](auth, payload, now, today)
     before, auth.status = auth.status, final.value
+    auth.review_action_code = payload.get("action_code")
     note = payload.get("note")
     if payload.get("override_reason"):
         changes["override_reason"] = payload["override_reason"]
+    if auth.review_action_code:
+        changes["action_code"] = auth.review_action_code
     changes |= also or {}
     audit.record(
         actor,

@@ -32,6 +32,7 @@ NAV_LINKS = (
     ("digests.mine", "My digest"),
     ("billing.index", "Billing"),
     ("payers.index", "Payers"),
+    ("reports.index", "Reports"),
     ("clinic.settings", "Clinic"),
     ("staff.index", "Staff"),
     ("audit.index", "Audit"),
@@ -53,6 +54,7 @@ PAGE_MODULES = (
     "patients",
     "attachments",
     "payers",
+    "rates",
     "authorizations",
     "letters",
     "schedule",
@@ -61,8 +63,15 @@ PAGE_MODULES = (
     "search",
     "digests",
     "clinic",
+    "owners",
     "staff",
     "audit",
+    "reports",
+    "follow_through",
+    "calendar",
+    "calendar_feed",
+    "exports",
+    "imports",
 )
 
 

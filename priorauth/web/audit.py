@@ -32,6 +32,7 @@ PAGES = {
     "infusions": ("Infusion", "infusions.show", "infusion_id"),
     "payers": ("Payer", "payers.edit", "payer_id"),
     "users": ("Staff member", "staff.show", "user_id"),
+    "import_jobs": ("Spreadsheet import", "imports.show", "job_id"),
 }
 LABELS = {
     "coverages": "Coverage",

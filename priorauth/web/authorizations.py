@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from priorauth.domain import x12
 from priorauth.domain.vocab import label
 from priorauth.domain.workflow import STORED_STATUSES, allowed_transitions
 from priorauth.models import AuthorizationRequest, Patient
@@ -88,10 +89,9 @@ def _auth(auth_id: int) -> AuthorizationView:
 def index():
     """The requests, newest first, a page at a time; ?status= and ?patient_id= (the patient
     page's "All requests of this patient") filter them and stay in the pager's links."""
-    status = request.args.get("status", "")
-    status = status if status in dict(STATUS_OPTIONS) else ""
+    filters = list_filters(request.args)
+    status = filters["status"] or ""
     patient = _chosen_patient(request.args.get("patient_id"))
-    filters = {"status": status or None, "patient_id": patient.id if patient else None}
     page = lists.authorizations(
         current_user.clinic_id, _today(), *page_request(request.args), **filters
     )
@@ -104,6 +104,17 @@ def index():
         status_options=STATUS_OPTIONS,
         can_edit=may(EDIT_AUTHORIZATIONS),
     )
+
+
+def list_filters(args) -> dict:
+    """The list's filters asked for by the URL (the page and its CSV download): a stored
+    status (an unknown one: none), a patient of the clinic (another clinic's: 404)."""
+    status = args.get("status", "")
+    patient = _chosen_patient(args.get("patient_id"))
+    return {
+        "status": status if status in dict(STATUS_OPTIONS) else None,
+        "patient_id": patient.id if patient else None,
+    }
 
 
 def _chosen_patient(raw) -> Patient | None:
@@ -216,12 +227,14 @@ def _render_show(auth: AuthorizationView, step=None, form=None, errors=None, sta
         "channels": [(c, c.capitalize()) for c in CHANNELS],
         "denial_reasons": list(DENIAL_REASONS.items()),
         "denial_labels": DENIAL_REASONS,
+        "x12": x12,  # the payer's X12 action codes: choices per step, meanings
         "can_edit": may(EDIT_AUTHORIZATIONS),
         "can_add_evidence": may(EDIT_EVIDENCE),
         "can_edit_payers": may(EDIT_PAYERS),
         "runway": authorization_runway(current_user, auth.id),
         **after_approval.context(auth, step, form),
         **send_packet.context(auth, step, form, errors),
+        **follow_up_page.context(auth, step, form),
         **documents_context(auth.auth.patient_id, auth.id),
     }
     return render_template("authorizations/show.html", **context), status
@@ -294,5 +307,6 @@ def edit(auth_id: int):
 
 
 # The views after an approval (renew, payer change) are on this blueprint, in web/renewals.py.
+from priorauth.web import follow_ups as follow_up_page  # noqa: E402
 from priorauth.web import packets as send_packet  # noqa: E402
 from priorauth.web import renewals as after_approval  # noqa: E402

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from priorauth.extensions import db
 from priorauth.permissions import EDIT_CLINIC, may, role_required
 from priorauth.schemas.clinics import ClinicSettingsSchema
 from priorauth.services import accounts
-from priorauth.web.forms import parse_form
+from priorauth.web.commit import committed
+from priorauth.web.forms import parse_form, refusal_errors
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 FIELDS = tuple(ClinicSettingsSchema().fields)
@@ -22,7 +22,14 @@ def _signed_in():
 
 
 def _current() -> dict:
-    return {name: str(getattr(current_user.clinic, name)) for name in FIELDS}
+    values = {name: getattr(current_user.clinic, name) for name in FIELDS}
+    return {name: "" if value is None else str(value) for name, value in values.items()}
+
+
+def _cleared() -> dict:
+    """A subdivision posted blank clears it (blank inputs are otherwise left unchanged)."""
+    posted = request.form.get("holiday_subdivision")
+    return {"holiday_subdivision": None} if posted is not None and not posted.strip() else {}
 
 
 @bp.get("")
@@ -35,13 +42,15 @@ def settings():
 @bp.post("")
 @role_required(EDIT_CLINIC)
 def save():
-    data, errors = parse_form(ClinicSettingsSchema(), request.form)
-    if data is None:
+    schema = ClinicSettingsSchema()
+    data, errors = parse_form(schema, request.form, **_cleared())
+    if data is not None:
+        _, refusal = committed(lambda: accounts.update_clinic(current_user, data))
+        errors = refusal_errors(refusal, schema.fields) if refusal else {}
+    if errors:
         return render_template(
             "clinic/settings.html", form=request.form, errors=errors, can_edit=True
         ), 422
-    accounts.update_clinic(current_user, data)
-    db.session.commit()
     flash(
         "Clinic settings saved; the scheduler picks up a new digest hour within 15 minutes.",
         "success",

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from priorauth.domain.digests import email_context
 from priorauth.queries.digests import clinic_digest, digest_of_day
+from priorauth.queries.escalations import sync_items
 from priorauth.services import accounts
 from priorauth.services.clock import clinic_now, moment
 from priorauth.web.commit import committed
@@ -22,7 +23,7 @@ def _signed_in():
     """Every page here needs a signed-in user."""
 
 
-def _day_arg(name: str) -> tuple[date | None, dict]:
+def day_arg(name: str) -> tuple[date | None, dict]:
     """The optional YYYY-MM-DD query argument, or an error to show beside its field."""
     text = request.args.get(name, "").strip()
     if not text:
@@ -57,7 +58,7 @@ def _email_context(digest, base_url: str) -> dict:
 def mine():
     """The signed-in user's digest of the day (default today), as the email has it."""
     clinic = current_user.clinic
-    day, errors = _day_arg("date")
+    day, errors = day_arg("date")
     digest_date = day or clinic_now(clinic).date()
     (digest, row), _ = committed(lambda: digest_of_day(current_user, digest_date))
     page = _email_context(digest, base_url="")
@@ -97,12 +98,18 @@ def settings():
 def reminders():
     """Every reminder of the clinic (now, or a day at the digest hour), grouped by type."""
     clinic = current_user.clinic
-    day, errors = _day_arg("as_of")
+    day, errors = day_arg("as_of")
     now_local = moment(clinic, day)
     digest, _ = committed(lambda: clinic_digest(clinic, now_local))  # stale facts refreshed
+    acknowledged = None
+    if day is None:  # now: acknowledge buttons, the reminder states in step
+        acknowledged, _ = committed(lambda: sync_items(clinic, digest.items, now_local.date()))
     return render_template(
         "digests/reminders.html",
         digest=digest,
+        acknowledge_forms=acknowledged is not None,
+        acknowledged=acknowledged or set(),
+        ack_next="/reminders",
         base_url="",
         now_local=now_local,
         errors=errors,

@@ -8,9 +8,11 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from priorauth.domain import queues as registry
-from priorauth.queries import charts, dashboard
+from priorauth.queries import charts, dashboard, escalations, owner_sql
 from priorauth.queries.paging import page_request
+from priorauth.queries.revenue import revenue_at_risk
 from priorauth.services.clock import clinic_now
+from priorauth.web import owners
 from priorauth.web.authorizations import requirement_label
 from priorauth.web.commit import committed
 from priorauth.web.paging import pager
@@ -36,6 +38,8 @@ def index():
         "home.html",
         counts=queues.counts(),
         flagged=queues.flagged(),
+        unowned=queues.unowned(),  # open requests nobody owns, per queue (web/owners.py)
+        escalated=escalations.count(current_user.clinic_id, queues.today),  # follow-through
         first=first,
         rest=rest,
         titles={name: queues.title(name) for name in registry.DASHBOARD},
@@ -45,6 +49,7 @@ def index():
         weeks=weeks,
         weeks_chart=charts.weeks_chart(weeks),
         weeks_summary=charts.weeks_summary(weeks),
+        revenue=revenue_at_risk(current_user.clinic_id, queues.today, detail=False),
     )
 
 
@@ -59,6 +64,15 @@ def _ordering(queue: registry.Queue) -> tuple[str, str]:
     return sort, direction
 
 
+def queue_filters(queue: registry.Queue) -> dict:
+    """What the queue page's URL asks for (?q=, ?sort=, ?dir=, ?owner=), as the keywords of
+    ClinicQueues.every_row (the page's CSV download)."""
+    sort, direction = _ordering(queue)
+    text = request.args.get("q", "").strip()[:100]
+    owner = owner_sql.parse_owner(request.args.get("owner"), current_user.id)
+    return {"text": text, "sort": sort, "descending": direction == "desc", "owner": owner}
+
+
 @bp.get("/queues/<name>")
 @login_required
 def queue(name: str):
@@ -68,7 +82,10 @@ def queue(name: str):
     queues = _queues()
     sort, direction = _ordering(found)
     text = request.args.get("q", "").strip()[:100]
-    page = queues.page(name, text, sort, direction == "desc", *page_request(request.args))
+    owned = owners.queue_context(found)  # ?owner=, the Owner column, bulk reassign
+    page = queues.page(
+        name, text, sort, direction == "desc", *page_request(request.args), owner=owned["owner"]
+    )
     return render_template(
         "queues/show.html",
         name=name,
@@ -82,4 +99,5 @@ def queue(name: str):
         page=page,
         pager=pager(page),
         requirement_label=requirement_label,
+        **owned,
     )

@@ -8,13 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from priorauth.domain.evidence_rules import fmt
+from priorauth.domain.turnaround import MIN_DECISIONS
 from priorauth.errors import NotFound, ValidationFailed
 from priorauth.models import Payer
 from priorauth.permissions import EDIT_PAYERS, ensure_role, may, role_required
-from priorauth.queries import lists
+from priorauth.queries import follow_through, lists, turnaround
 from priorauth.queries.paging import page_request
 from priorauth.schemas.payers import PayerPatchSchema, PayerSchema, PolicySchema
 from priorauth.services import payers
+from priorauth.services.clock import clinic_today
 from priorauth.services.scope import get_owned
 from priorauth.web.commit import committed
 from priorauth.web.forms import blanks_as_none, code_options, parse_form, refusal_errors
@@ -75,12 +77,24 @@ def index():
     on_file = {p.id: {policy.hcpcs_code for policy in p.policies} for p in page.items}
     return render_template(
         "payers/index.html",
+        turnaround=payer_turnaround(current_user.clinic),
+        min_decisions=MIN_DECISIONS,
         payers=page.items,
         paging=pager(page),
         on_file=on_file,
         codes=code_options(),
         can_edit=may(EDIT_PAYERS),
     )
+
+
+def payer_turnaround(clinic) -> dict[int, list]:
+    """{payer id: its turnaround rows per code} over the decisions of the last year, the
+    ones renewals are timed by (docs/follow-through.md)."""
+    since = clinic_today(clinic) - follow_through.HISTORY
+    found: dict[int, list] = {}
+    for row in turnaround.turnaround_rows(clinic.id, since):
+        found.setdefault(row.payer_id, []).append(row)
+    return found
 
 
 def _save_payer(payer: Payer | None):

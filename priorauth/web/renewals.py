@@ -10,6 +10,7 @@ from priorauth.domain.vocab import label
 from priorauth.domain.workflow import APPROVED_STATUSES
 from priorauth.models import AuthorizationRequest
 from priorauth.permissions import EDIT_AUTHORIZATIONS, START_RENEWALS, may, role_required
+from priorauth.queries import follow_through
 from priorauth.schemas.authorizations import AuthorizationInSchema, PayerChangeSchema
 from priorauth.services import audit, authorizations, renewals
 from priorauth.services.scope import get_owned
@@ -43,6 +44,7 @@ def _payer_form(auth: AuthorizationRequest) -> dict:
 def context(auth: AuthorizationView, step=None, form=None) -> dict:
     """What the request page shows about renewals and payer changes (two queries at most)."""
     approved = auth.status in APPROVED_STATUSES
+    timing = renewal_timing(auth) if approved else None
     renews = None
     if auth.renews_id is not None:
         renews = get_owned(AuthorizationRequest, auth.renews_id, auth.clinic_id, what="request")
@@ -52,7 +54,14 @@ def context(auth: AuthorizationView, step=None, form=None) -> dict:
         "can_renew": approved and may(START_RENEWALS),
         "can_change_approval": approved and may(EDIT_AUTHORIZATIONS),
         "payer_form": form if step == PAYER_CHANGE else _payer_form(auth.auth),
+        "renewal_timing": timing,
     }
+
+
+def renewal_timing(auth: AuthorizationView):
+    """When this approval's renewal must start, by the payer's turnaround (None: nothing
+    needs renewing)."""
+    return follow_through.renewal_of(current_user.clinic, auth.auth, _today())[1]
 
 
 def _renewal_form(old: AuthorizationRequest) -> dict:
@@ -70,6 +79,7 @@ def _renew_page(old: AuthorizationView, form: dict, errors: dict):
         "checklist": authorizations.checklist_for(old.auth, as_of),
         "as_of": as_of,
         "requirement_label": requirement_label,
+        "renewal_timing": renewal_timing(old),
     }
     return _form_page("authorizations/renew.html", old.patient, form, errors, **extra)
 

@@ -40,14 +40,20 @@ def _start_date(text: str | None, today: date) -> date:
         return today
 
 
+def chosen_range(args, today: date) -> tuple[str, date, date, str]:
+    """(view, first day, last day, status) asked for by ?view=, ?start=, ?status= (the page
+    and its CSV download); anything unknown falls back to today's day view, every status."""
+    view = args.get("view") if args.get("view") in VIEWS else "day"
+    start = _start_date(args.get("start"), today)
+    status = args.get("status") if args.get("status") in dict(STATUSES) else ""
+    return view, start, start + timedelta(days=VIEWS[view] - 1), status
+
+
 @bp.get("")
 def index():
-    view = request.args.get("view") if request.args.get("view") in VIEWS else "day"
     today = clinic_today(current_user.clinic)
-    start = _start_date(request.args.get("start"), today)
-    status = request.args.get("status") if request.args.get("status") in dict(STATUSES) else ""
+    view, start, end, status = chosen_range(request.args, today)
     days = VIEWS[view]
-    end = start + timedelta(days=days - 1)
     rows = week_view.schedule(current_user.clinic_id, start, end, status or None, today=today)
     return render_template(
         "schedule/index.html",

@@ -81,12 +81,34 @@ PNG = bytes.fromhex(
 )
 
 
+def _claim_response(code: str) -> dict:
+    """A Da Vinci PAS ClaimResponse whose review action code is `code` (C: cancelled)."""
+    action = {
+        "url": "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction",
+        "extension": [{"url": "code", "valueCodeableConcept": {"coding": [{"code": code}]}}],
+    }
+    adjudication = {"category": {"text": "submitted"}, "extension": [action]}
+    return {
+        "resourceType": "ClaimResponse",
+        "status": "active",
+        "type": {"text": "professional"},
+        "use": "preauthorization",
+        "patient": {"reference": "Patient/1"},
+        "created": iso(TODAY),
+        "insurer": {"reference": "Organization/1"},
+        "outcome": "complete",
+        "item": [{"itemSequence": 1, "adjudication": [adjudication]}],
+    }
+
+
 # (method, path, who may, expected success status, body). The one table this test walks.
 WRITES = [
     ("post", "/api/v1/payers", perm.EDIT_PAYERS, 201, lambda w: {"name": "Other Payer"}),
     ("patch", "/api/v1/payers/{payer}", perm.EDIT_PAYERS, 200, lambda w: {"name": "Renamed"}),
     ("put", "/api/v1/payers/{payer}/policies/J1437", perm.EDIT_PAYERS, 200, lambda w: {}),
+    ("put", "/api/v1/payers/{payer}/rates", perm.EDIT_PAYERS, 200, lambda w: {"rates": []}),
     ("patch", "/api/v1/clinic", perm.EDIT_CLINIC, 200, lambda w: {"digest_items_per_type": 5}),
+    ("put", "/api/v1/clinic/queue-owners", perm.EDIT_CLINIC, 200, lambda w: {}),
     (
         "post",
         "/api/v1/patients",
@@ -145,6 +167,34 @@ WRITES = [
         200,
         lambda w: {"payer_reference": "permission walk", "approved_units": 450},
     ),
+    (
+        "post",
+        "/api/v1/authorizations/{draft}/pas-response",
+        perm.EDIT_AUTHORIZATIONS,
+        200,
+        lambda w: _claim_response("C"),
+    ),
+    (
+        "patch",
+        "/api/v1/authorizations/{draft}/owner",
+        perm.REASSIGN_OWNERS,
+        200,
+        lambda w: {"owner_id": None},
+    ),
+    (
+        "post",
+        "/api/v1/authorizations/reassign",
+        perm.REASSIGN_OWNERS,
+        200,
+        lambda w: {"ids": [w["draft"]], "owner_id": None},
+    ),
+    (
+        "post",
+        "/api/v1/authorizations/{submitted}/follow-ups",
+        perm.EDIT_AUTHORIZATIONS,
+        201,
+        lambda w: {"channel": "phone", "contact": "PA line"},
+    ),
     ("post", "/api/v1/attachments", perm.EDIT_ATTACHMENTS, 201, _upload),
     ("delete", "/api/v1/attachments/{attachment}", perm.EDIT_ATTACHMENTS, 204, lambda w: {}),
     ("post", "/api/v1/infusions", perm.BOOK_INFUSIONS, 201, _booking),
@@ -192,9 +242,12 @@ WRITES = [
 
 
 def _world(api) -> dict:
-    """A payer, a patient with an approved request and a booking, and a draft request."""
+    """A payer, a patient with an approved request and a booking, a draft and a submitted
+    request."""
     patient, auth = b.approved_auth(api, dose="100", units=500)
     draft = b.request(api, patient["id"], auth["coverage_id"])
+    sent = b.request(api, patient["id"], auth["coverage_id"])
+    b.move(api, sent["id"], to="submitted", channel="portal", override_reason="permission walk")
     booking = api.post(
         "/api/v1/infusions",
         json={
@@ -216,6 +269,7 @@ def _world(api) -> dict:
         "patient": patient["id"],
         "coverage": auth["coverage_id"],
         "draft": draft["id"],
+        "submitted": sent["id"],
         "approved": auth["id"],
         "infusion": booking.get_json()["id"],
         "attachment": document.get_json()["id"],

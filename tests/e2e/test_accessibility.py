@@ -9,6 +9,7 @@ import sqlalchemy as sa
 pytestmark = pytest.mark.e2e
 
 OPTIONAL_PAGES = ("/reminders", "/digests/mine")
+REPORTS = ("turnaround", "outcomes", "denial_reasons", "coordinators", "revenue", "follow_ups")
 
 
 def _demo_rows(session) -> dict:
@@ -54,6 +55,9 @@ def _pages(rows: dict) -> list[str]:
         "/payers/new",
         f"/payers/{rows['payer']}/edit",
         rows["policy"],
+        f"/payers/{rows['payer']}/rates",
+        "/reports",
+        *(f"/reports/{name}" for name in REPORTS),
     ]
 
 

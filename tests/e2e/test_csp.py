@@ -44,6 +44,8 @@ def _main_pages(ids: dict) -> list[str]:
         "/digests/mine",
         "/reminders",
         f"/infusions/{ids['infusion']}",
+        "/reports/outcomes",  # a report's bar chart, grouped bars with a legend
+        "/reports/revenue",
     ]
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from priorauth.domain import revenue
 from priorauth.domain.queues import TO_PREPARE
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, Clinic, Infusion
@@ -37,7 +38,8 @@ REQUEST_FACTS = (
 
 
 def stored(clinic_id: int) -> tuple[dict, dict]:
-    """The facts as stored: {request id: {fact: value}}, {infusion id: (badge, summary)}."""
+    """The facts as stored: {request id: {fact: value}}, {infusion id: (badge, summary,
+    reason)}."""
     requests = AuthorizationRequest.__table__
     infusions = Infusion.__table__
     columns = [requests.c[name] for name in REQUEST_FACTS]
@@ -45,12 +47,11 @@ def stored(clinic_id: int) -> tuple[dict, dict]:
         sa.select(requests.c.id, *columns).where(requests.c.clinic_id == clinic_id)
     ).all()
     by_request = {row[0]: dict(zip(REQUEST_FACTS, row[1:], strict=True)) for row in rows}
+    facts = (infusions.c.coverage_badge, infusions.c.coverage_summary, infusions.c.coverage_reason)
     badges = db.session.execute(
-        sa.select(infusions.c.id, infusions.c.coverage_badge, infusions.c.coverage_summary).where(
-            infusions.c.clinic_id == clinic_id
-        )
+        sa.select(infusions.c.id, *facts).where(infusions.c.clinic_id == clinic_id)
     ).all()
-    return by_request, {i: (badge, summary) for i, badge, summary in badges}
+    return by_request, {row[0]: tuple(row[1:]) for row in badges}
 
 
 def fresh(clinic_id: int) -> tuple[dict, dict]:
@@ -67,8 +68,19 @@ def fresh(clinic_id: int) -> tuple[dict, dict]:
     badges = {}
     for infusion in infusions:
         step = runways[infusion.patient_id].step_for(infusion.id)
-        badges[infusion.id] = (str(step.badge), step.summary) if step else (None, None)
+        badges[infusion.id] = (
+            (str(step.badge), step.summary, _counted_under(step)) if step else (None, None, None)
+        )
     return by_request, badges
+
+
+def _counted_under(step) -> str | None:
+    """The reason a booking not covered is counted under: the first of its reasons' codes in
+    revenue's order (written out here, not by the code under test)."""
+    if str(step.badge) != "not_covered":
+        return None
+    codes = {reason.code for reason in step.reasons}
+    return next((code for code in revenue.REASON_ORDER if code in codes), revenue.OTHER)
 
 
 def _request_facts(auth, use, clinic) -> dict:
@@ -136,6 +148,7 @@ def test_every_change_keeps_the_stored_facts_fresh(api, story):
     over = _book(api, patient_id, days=70, override_reason="after the approval ends, booked anyway")
     assert_fresh(clinic_id, "booked four, one after the approval ends")
     assert stored(clinic_id)[1][over["id"]][0] == "not_covered"
+    assert stored(clinic_id)[1][over["id"]][2] == "AUTH_EXPIRED"
 
     _ok(
         api.patch(
@@ -160,7 +173,7 @@ def test_every_change_keeps_the_stored_facts_fresh(api, story):
 
     _ok(api.patch(f"/api/v1/infusions/{third['id']}", json={"status": "cancelled"}))
     assert_fresh(clinic_id, "cancelled")
-    assert stored(clinic_id)[1][third["id"]] == (None, None)
+    assert stored(clinic_id)[1][third["id"]] == (None, None, None)
 
     b.evidence(api, patient_id, kind="lab", test="ferritin", value="45.5", observed_on=iso(TODAY))
     assert_fresh(clinic_id, "evidence added")

@@ -72,10 +72,16 @@ def test_the_orm_cannot_edit_or_delete_an_event_either(stored_event):
 
 
 def test_no_route_writes_to_the_trail_except_reading_it(app_ctx):
-    """The only audit routes are reads (GET) and the page's MRN search (POST, a redirect)."""
+    """The only audit routes are reads (GET: the trail, its CSV) and the page's MRN search
+    (POST, a redirect)."""
     routes = {
         rule.rule: rule.methods - {"HEAD", "OPTIONS"}
         for rule in app_ctx.url_map.iter_rules()
         if "audit" in rule.rule
     }
-    assert routes == {"/api/v1/audit": {"GET"}, "/audit": {"GET"}, "/audit/patient": {"POST"}}
+    assert routes == {
+        "/api/v1/audit": {"GET"},
+        "/audit": {"GET"},
+        "/audit/patient": {"POST"},
+        "/exports/audit.csv": {"GET"},
+    }

@@ -56,7 +56,7 @@ EXPECTED_COUNTS = {  # one demo clinic, whatever the day (demo_data.py, counted)
     "LabResult": 87,
     "AuthorizationRequest": 27,
     "Infusion": 27,
-    "AuditEvent": 348,
+    "AuditEvent": 354,
 }
 
 
@@ -217,6 +217,8 @@ def test_every_change_has_audit_events(seeded):
         ("ckd_statuses", "recorded"): 6,
         ("users", "created"): 4,
         ("payers", "created"): 3,
+        ("authorization_requests", "reassigned"): 5,  # demo/owners.py
+        ("clinics", "queue_owners_changed"): 1,
     }
     transitions = Counter(e.to_status for e in events if e.action == "transition")
     assert transitions == {
@@ -296,8 +298,9 @@ def test_every_demo_event_happened_between_setup_and_the_seed_day(seeded):
     users_created = {e.at.date() for e in events if e.entity_type == "users"}
     assert users_created == {setup}
     on_seed_day = Counter(e.action for e in events if e.at.date() == TODAY)
-    # logged today: the eight drafts, and six infusions booked for next week and after
-    assert on_seed_day == {"created": 8, "booked": 6}
+    # logged today: the eight drafts (one given to nobody), and six infusions booked for next
+    # week and after
+    assert on_seed_day == {"created": 8, "booked": 6, "reassigned": 1}
     given = [e for e in events if e.action == "administered"]
     infusions = {i.id: i for i in _all(Infusion, Infusion.status == "administered")}
     assert len(given) == 11

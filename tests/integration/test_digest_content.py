@@ -91,7 +91,7 @@ def test_an_expiring_approval_names_the_first_booking_it_leaves_uncovered(clinic
     booking = infusion_of("MRN-10062", 14)  # booked after its approval ends in 8 days
     day = FROZEN + timedelta(days=14)
     line = next(
-        line for line in text.splitlines() if f"authorization #{auth_of('MRN-10062')}:" in line
+        line for line in text.splitlines() if f"authorization #{auth_of('MRN-10062')}: ends" in line
     )
     assert line.startswith("- 8 days left: ")
     assert f"the first booking it leaves uncovered is infusion #{booking} on {day}" in line

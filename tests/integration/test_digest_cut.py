@@ -30,6 +30,8 @@ from tests.integration.test_digests import (
 BASE = "http://127.0.0.1:5000"
 # The admin's groups in the demo: (type, items in all, full list).
 ADMIN_GROUPS = [
+    ("FOLLOW_UP_DUE", 2, "/reminders#follow_up_due"),
+    ("RENEWAL_DUE", 2, "/reminders#renewal_due"),
     ("EVIDENCE_STALE", 2, "/reminders#evidence_stale"),
     ("PAYER_RESPONSE_OVERDUE", 1, "/queues/waiting_on_payer"),
     ("UNITS_LOW", 1, "/queues/units_low"),
@@ -83,8 +85,8 @@ def test_each_group_lists_its_most_urgent_n_with_the_count_and_the_full_list(cli
     text, body = parts(message)
     assert linked_ids(items_in(body)) == first_of_each(expected_items()["admin"], 2)
     assert counts_in_html(body) == expected_counts(2)
-    assert message["Subject"].endswith(f"{FROZEN}: 13 items")  # every item due, shown or not
-    assert "13 items due" in body and "13 items due:" in text
+    assert message["Subject"].endswith(f"{FROZEN}: 17 items")  # every item due, shown or not
+    assert "17 items due" in body and "17 items due:" in text
     for kind, shown, link in expected_counts(2):
         assert f"{shown} shown, most urgent first. The full list: {link}" in text, kind
     assert "3 of 3 shown" not in text and "2 of 3 shown" in text
@@ -94,7 +96,7 @@ def test_the_delivery_row_keeps_the_counts_for_a_later_view(clinic_id, inbox, cl
     per_type(clinic_id, 2)
     send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
     row = deliveries()[demo_user("admin").email]
-    assert len(row.items) == 11  # 13 items, two groups cut from 3 to 2
+    assert len(row.items) == 15  # 17 items, two groups cut from 3 to 2
     totals = {item["type"]: item["type_total"] for item in row.items}
     assert totals == {kind: total for kind, total, _ in ADMIN_GROUPS}
     per_type(clinic_id, 1)  # a later change does not rewrite what was sent

@@ -23,6 +23,8 @@ from priorauth.models import AuthorizationRequest, Clinic, DigestDelivery, Infus
 from priorauth.notify import delivery, runner
 from priorauth.notify.runner import backoff, send_digests
 from priorauth.queries.digests import digest_of_day
+from priorauth.queries.reminders import reminders_for
+from priorauth.services.clock import moment
 from tests.api.test_integrity_conflict import executing, wait_until
 from tests.integration.conftest import free_port, smtp_server  # noqa: F401 (imported from here)
 
@@ -94,11 +96,26 @@ def expected_items(today: date = FROZEN) -> dict[str, list[tuple[str, int]]]:
     ]
     expiring = [("AUTH_EXPIRING", auth_of(mrn)) for mrn in ("MRN-10062", "MRN-10074", "MRN-10058")]
     appeal = [("APPEAL_DEADLINE", auth_of("MRN-10139"))]
+    follow_up = [("FOLLOW_UP_DUE", auth_of("MRN-10096")), ("FOLLOW_UP_DUE", auth_of("MRN-10151"))]
+    renewal = [("RENEWAL_DUE", auth_of("MRN-10047")), ("RENEWAL_DUE", auth_of("MRN-10062"))]
+    leading = _most_overdue_first(follow_up, renewal, today)
     return {
-        "front_desk": stale + overdue + expiring + appeal,
+        "front_desk": leading + stale + overdue + expiring + appeal,
         "scheduler": units_low + uncovered + upcoming,
-        "admin": stale + overdue + units_low + uncovered + upcoming + expiring + appeal,
+        "admin": leading + stale + overdue + units_low + uncovered + upcoming + expiring + appeal,
     }
+
+
+def _most_overdue_first(follow_up: list, renewal: list, today: date) -> list:
+    """The follow-ups and renewals lead, weeks overdue in the story; which of the two groups
+    is first depends on how business days fall around the seed day (the group with the most
+    overdue item first; a tie: follow-ups, by type order)."""
+    clinic = db.session.scalar(sa.select(Clinic))
+    found = reminders_for(clinic, moment(clinic, today))
+    urgency = {(str(r.type), r.authorization_id): r.urgency for r in found}
+    if urgency[renewal[0]] < urgency[follow_up[0]]:
+        return renewal + follow_up
+    return follow_up + renewal
 
 
 def linked_ids(items) -> list[tuple[str, int]]:
@@ -138,10 +155,11 @@ def test_demo_digests_have_each_roles_items(clinic_id, inbox):
 def test_digest_counts_come_first_and_groups_most_urgent_first(clinic_id, inbox):
     send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
     text, body = parts(inbox.of(demo_user("front_desk").email))
-    head = text.split("EVIDENCE TOO OLD")[0]
-    assert "7 items due:" in head
+    head = text.split("FOLLOW-UPS DUE")[0]
+    assert "11 items due:" in head
     assert re.search(
-        r"2\s+Evidence too old\s+1\s+Payer answers overdue"
+        r"2\s+Follow-ups due\s+2\s+Renewals to start"
+        r"\s+2\s+Evidence too old\s+1\s+Payer answers overdue"
         r"\s+3\s+Expiring within 30 days\s+1\s+Appeal deadline within 14 days",
         head,
     )
@@ -359,7 +377,7 @@ def test_cli_preview_prints_the_text_part(clinic_id, mail, app_ctx):
         digests_cli, ["preview", demo_user("front_desk").email, "--date", FROZEN.isoformat()]
     )
     assert result.exit_code == 0, result.output
-    assert f"Subject: Riverside Infusion Center digest for {FROZEN}: 7 items" in result.output
+    assert f"Subject: Riverside Infusion Center digest for {FROZEN}: 11 items" in result.output
     assert "PAYER ANSWERS OVERDUE (1)" in result.output and "MRN-10096 (T.W.)" in result.output
     assert deliveries() == {}
     missing = cli.invoke(digests_cli, ["preview", "nobody@example.test"])

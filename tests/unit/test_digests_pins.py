@@ -41,6 +41,7 @@ def test_a_reminder_on_an_authorization_hands_on_every_field_and_its_payers_cont
         payer_name="Blue",
         payer_phone="1-800-555-0100",
         payer_portal="https://blue.example",
+        reminder_key="AUTH_EXPIRING:a3:" + at(4).isoformat(),  # docs/follow-through.md
     )
     assert type(digests.from_reminder(reminder).type) is str  # stored as JSON text
 
@@ -48,7 +49,15 @@ def test_a_reminder_on_an_authorization_hands_on_every_field_and_its_payers_cont
 def test_a_reminder_on_an_infusion_keeps_its_authorization_and_infusion():
     reminder = Reminder(ReminderType.INFUSION_UNCOVERED, at(1), "not covered", 3, 9, 7, 1)
     assert digests.from_reminder(reminder) == digests.DigestItem(
-        "INFUSION_UNCOVERED", at(1), "not covered", "/infusions/9", 1, 3, 9, 7
+        "INFUSION_UNCOVERED",
+        at(1),
+        "not covered",
+        "/infusions/9",
+        1,
+        3,
+        9,
+        7,
+        reminder_key="INFUSION_UNCOVERED:i9:" + at(1).isoformat(),
     )
 
 

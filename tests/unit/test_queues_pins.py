@@ -71,5 +71,7 @@ def test_the_names_a_queue_title_may_use():
         "uncovered_days": 10,
         "appeal_days": 21,
         "upcoming_business_days": 2,
+        "follow_up_business_days": 2,
+        "renewal_buffer_business_days": 3,
         "expiring_window": 60,
     }

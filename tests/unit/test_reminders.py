@@ -497,6 +497,8 @@ def test_sorted_most_urgent_first_then_type_then_id():
         for r in due_reminders(iter(auths), iter(infusions), NOW)
     ]
     assert order == [
+        (ReminderType.FOLLOW_UP_DUE, 3, -14),  # 2 business days after 02-20: 02-24
+        (ReminderType.FOLLOW_UP_DUE, 2, -7),  # 2 business days after 03-01: 03-03
         (ReminderType.PAYER_RESPONSE_OVERDUE, 3, -3),
         (ReminderType.AUTH_EXPIRING, 5, 0),
         (ReminderType.AUTH_EXPIRING, 6, 0),
@@ -519,7 +521,7 @@ def test_one_authorization_can_raise_several_reminders():
 
 def test_reminder_types_are_their_names():
     assert [t.value for t in ReminderType] == [t.name for t in ReminderType]
-    assert len(ReminderType) == 7
+    assert len(ReminderType) == 9
 
 
 def test_infusion_reminders_tie_break_on_the_infusion_id():

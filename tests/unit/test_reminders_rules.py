@@ -55,6 +55,8 @@ def test_reminder_types_in_declaration_order_are_the_tie_break_order():
         ReminderType.UNITS_LOW,
         ReminderType.EVIDENCE_STALE,
         ReminderType.INFUSION_UPCOMING,
+        ReminderType.FOLLOW_UP_DUE,
+        ReminderType.RENEWAL_DUE,
     ]
     assert {kind: i for i, kind in enumerate(ReminderType)} == reminders.TYPE_ORDER
 
@@ -67,6 +69,8 @@ def test_rule_sets_and_statuses_are_the_designed_ones():
         reminders.appeal_deadline,
         reminders.units_low,
         reminders.evidence_stale,
+        reminders.follow_up_due,
+        reminders.renewal_due,
     ) == reminders.AUTH_RULES
     assert (reminders.infusion_uncovered, reminders.infusion_upcoming) == reminders.INFUSION_RULES
 

@@ -113,6 +113,8 @@ def test_reminders_page_groups_every_reminder_by_type(client, clinic_id):
     assert response.status_code == 200
     sections = re.findall(r'<section class="digest-group" data-type="(\w+)"', page)
     assert sections == [
+        "FOLLOW_UP_DUE",
+        "RENEWAL_DUE",
         "EVIDENCE_STALE",
         "PAYER_RESPONSE_OVERDUE",
         "UNITS_LOW",
@@ -125,7 +127,7 @@ def test_reminders_page_groups_every_reminder_by_type(client, clinic_id):
     assert linked_ids(items) == expected_items()["admin"]
     kinds = [kind for kind, _, _ in items]
     assert kinds == sorted(kinds, key=sections.index), "each type's items sit together"
-    assert "Upcoming infusions to re-verify (3)" in page and "13 items due" in page
+    assert "Upcoming infusions to re-verify (3)" in page and "17 items due" in page
     assert "(Thomas Wright)" in page  # inside the tracker names are shown; email has MRNs
     for _, _, href in items[:2] + items[-1:]:
         assert href.startswith("/") and client.get(href).status_code == 200

@@ -30,6 +30,7 @@ from priorauth.models import (
 )
 from priorauth.notify.runner import send_digests
 from priorauth.schemas.patients import EVIDENCE_SCHEMAS
+from tests import sheet_files
 from tests.web.demo_forms import first, seed_two_clinics, sign_in_admin
 from tests.web.visible_text import FIELD_NAMES, page_problems, text_problems, visible_text
 
@@ -83,6 +84,7 @@ def _document(clinic_id: int) -> int:
 def _ids(ours: int, theirs: int) -> dict[str, list]:
     """Path values: our rows (one per status that changes the form) and one of theirs."""
     mine, other = (Patient.clinic_id == ours), (Patient.clinic_id == theirs)
+    mine_theirs = (ours, theirs)
     auths = [
         first(
             AuthorizationRequest,
@@ -111,6 +113,7 @@ def _ids(ours: int, theirs: int) -> dict[str, list]:
         "kind": list(EVIDENCE_SCHEMAS),
         "code": ["J1439", "Q0138"],
         "token": ["not-a-token"],
+        "job_id": [sheet_files.checked_job(c, [sheet_files.row(Payer="?")]) for c in mine_theirs],
     }
 
 

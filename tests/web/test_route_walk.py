@@ -11,7 +11,7 @@ import pytest
 from tests.web.test_security_headers import assert_security_headers
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-PUBLIC_ENDPOINTS = ("static", "api-docs.openapi_json")
+PUBLIC_ENDPOINTS = ("static", "api-docs.openapi_json", "calendar_feed.feed")  # secret URL
 PATH_VALUES = {"code": "J1439", "name": "expiring", "kind": "lab", "token": "a-token-value"}
 
 
