@@ -25,6 +25,7 @@ from priorauth.models import Clinic, DigestDelivery, User
 from priorauth.models.base import utcnow
 from priorauth.notify import delivery
 from priorauth.notify.render import Rendered, build_message, render
+from priorauth.permissions import REASSIGN_OWNERS, has_role
 from priorauth.queries.digests import delivery_of, digest_for, items_on, stored_digest
 from priorauth.queries.escalations import with_escalated
 from priorauth.services import action_links
@@ -149,10 +150,12 @@ def _resume(row: DigestDelivery, now_utc: datetime, dry_run: bool) -> str:
 
 
 def _links(user: User, digest: Digest) -> dict:
-    """Single-use links to acknowledge or reassign each reminder the digest shows, made
-    once its row is stored (they commit with the row's outcome)."""
+    """Single-use links to acknowledge (and, for those who may, reassign) each reminder the
+    digest shows, made once its row is stored (they commit with the row's outcome)."""
     keys = {item.reminder_key for item in digest.items if item.reminder_key}
-    return action_links.issue(user, sorted(keys))
+    may_reassign = has_role(user, REASSIGN_OWNERS)
+    actions = action_links.ACTIONS if may_reassign else ("acknowledge",)
+    return action_links.issue(user, sorted(keys), actions)
 
 
 def _message_id(row: DigestDelivery, sender: str) -> str:

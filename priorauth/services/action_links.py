@@ -28,12 +28,17 @@ def lifetime() -> timedelta:
     return timedelta(days=current_app.config["ACTION_LINK_DAYS"])
 
 
-def issue(user: User, keys: Iterable[str]) -> dict[str, dict[str, str]]:
+def issue(
+    user: User, keys: Iterable[str], actions: Iterable[str] = ACTIONS
+) -> dict[str, dict[str, str]]:
     """A link of each action for each reminder key, for the user's digest:
-    {key: {"acknowledge": token, "reassign": token}} (the tokens are shown only here). One
-    statement however many."""
+    {key: {"acknowledge": token, "reassign": token}} (the tokens are shown only here); only
+    the actions given (a reader who may not reassign gets no reassign link). One statement
+    however many."""
     expires = clock.now_utc() + lifetime()
-    found = {key: {action: secrets.token_urlsafe(32) for action in ACTIONS} for key in keys}
+    chosen = tuple(actions)
+    # hex, not urlsafe: a token never looks like a word or a code in the digest's text
+    found = {key: {action: secrets.token_hex(32) for action in chosen} for key in keys}
     rows = [
         {
             "clinic_id": user.clinic_id,

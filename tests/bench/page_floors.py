@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest as A
-from priorauth.models import Clinic, Coverage, Infusion, Patient, Payer
+from priorauth.models import Clinic, Coverage, Infusion, Patient, Payer, ReminderState
 from priorauth.queries.reminders import thresholds_of
 
 PAGE = 25
@@ -141,13 +141,49 @@ def _weeks(clinic_id: int, today: date) -> tuple[list, list]:
     return ending, db.session.execute(booked.group_by(day)).all()
 
 
+def _follow_through(clinic_id: int, today: date) -> dict:
+    """The dashboard's unowned and escalated counts and revenue at risk (4 queries): open
+    requests with no owner, open unacknowledged reminder states past their escalation day, and
+    the uncovered bookings of the next 90 days and the open denials, grouped by code and dose."""
+    unowned = sa.select(sa.func.count()).where(
+        A.clinic_id == clinic_id, A.status.in_((*TO_PREPARE, *AWAITING)), A.owner_id.is_(None)
+    )
+    escalated = sa.select(sa.func.count()).where(
+        ReminderState.clinic_id == clinic_id,
+        ReminderState.resolved_at.is_(None),
+        ReminderState.acknowledged_at.is_(None),
+        ReminderState.escalates_on <= today,
+    )
+    uncovered = (
+        sa.select(Infusion.hcpcs_code, Infusion.dose_mg, sa.func.count())
+        .where(Infusion.clinic_id == clinic_id, Infusion.coverage_badge == "not_covered")
+        .where(Infusion.scheduled_at >= _midnight(today))
+        .where(Infusion.scheduled_at < _midnight(today + timedelta(days=90)))
+        .group_by(Infusion.hcpcs_code, Infusion.dose_mg)
+    )
+    denied = (
+        sa.select(A.hcpcs_code, sa.func.sum(A.units_requested))
+        .where(A.clinic_id == clinic_id, A.status == "denied", A.appeal_deadline >= today)
+        .group_by(A.hcpcs_code)
+    )
+    run = db.session.execute
+    return {
+        "unowned": run(unowned).scalar(),
+        "escalated": run(escalated).scalar(),
+        "uncovered": run(uncovered).all(),
+        "denied": run(denied).all(),
+    }
+
+
 def home_floor(clinic: Clinic, today: date) -> dict:
-    """The dashboard's numbers: queue counts, the pipeline and the 8 weeks ahead (4 queries)."""
+    """The dashboard's numbers: queue counts, the pipeline, the 8 weeks ahead, owners,
+    escalations and revenue at risk (8 queries)."""
     ending, booked = _weeks(clinic.id, today)
     return {
         "counts": _counts(clinic, today),
         "pipeline": _pipeline(clinic.id, today),
         "weeks": (len(ending), len(booked)),
+        **_follow_through(clinic.id, today),
     }
 
 

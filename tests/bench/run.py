@@ -29,6 +29,11 @@ CLINIC_FIELDS = (
     "appeal_days",
     "upcoming_business_days",
     "digest_items_per_type",
+    "follow_up_business_days",
+    "renewal_buffer_business_days",
+    "escalation_business_days",
+    "holiday_country",
+    "holiday_subdivision",
 )
 
 

@@ -101,6 +101,7 @@ def test_no_reason_codes_reach_the_digest(clinic_id, inbox):  # noqa: F811
     send_digests(clinic_id, FROZEN, now_utc=RUN_AT)
     sent = "\n".join(parts(inbox.of(demo_user("admin").email)))
     shown = re.sub(r'data-type="\w+"', "", sent)
+    shown = re.sub(r"/links/[\w-]+", "/links/", shown)  # a link's random token is no code
     assert not re.search(r"\b[A-Z]+_[A-Z_]+\b", shown), re.findall(r"\b[A-Z]+_[A-Z_]+\b", shown)
     assert "not covered: authorization" in sent  # the reason as a sentence
 

@@ -13,10 +13,13 @@ import sqlalchemy as sa
 
 from priorauth import demo
 from priorauth.extensions import db
-from priorauth.models import ActionLink, AuditEvent, Clinic, ReminderState
+from priorauth.models import ActionLink, AuditEvent, Clinic, DigestDelivery, ReminderState
 from priorauth.models.users import hash_token
+from priorauth.notify import runner
+from priorauth.notify.render import render
 from priorauth.notify.runner import send_digests
 from priorauth.queries import escalations
+from priorauth.queries.digests import stored_digest
 from priorauth.services import clock
 from priorauth.services.clock import clinic_now
 from tests import factories
@@ -84,6 +87,20 @@ def test_the_admins_digest_lists_the_escalated_and_the_others_do_not(clinic, inb
     assert all(len(link.token_hash) == 64 for link in stored)
     token = ACK.search(admin_text).group(1)
     assert token not in {link.token_hash for link in stored}  # only the hash is kept
+
+
+def test_a_reader_who_may_not_reassign_gets_acknowledge_links_only(clinic, admin_text):
+    """Billing may acknowledge but not reassign: the same items give billing no reassign link
+    (the demo's billing digest has no reminder of its own, so the admin's is used)."""
+    admin, billing = demo_user("admin"), demo_user("billing")
+    row = db.session.scalar(sa.select(DigestDelivery).where(DigestDelivery.user_id == admin.id))
+    digest = stored_digest(row)
+    links = runner._links(billing, digest)
+    assert links and all(set(acts) == {"acknowledge"} for acts in links.values())
+    rendered = render(digest, billing, links=links)
+    assert "Acknowledge: " in rendered.text and "Reassign: " not in rendered.text
+    assert "act-reassign" not in rendered.html
+    assert set(runner._links(admin, digest)[next(iter(links))]) == {"acknowledge", "reassign"}
 
 
 def test_an_acknowledge_link_works_once_and_the_item_leaves_the_escalated_list(
