@@ -26,12 +26,3 @@ def add_business_days(start: date, days: int, holidays: Container[date] = NO_HOL
             remaining -= 1
     return current
 
-
-def business_days_between(start: date, end: date, holidays: Container[date] = NO_HOLIDAYS) -> int:
-    """How many business days after start, up to and including end (0 when end <= start)."""
-    count, current = 0, start
-    while current < end:
-        current += timedelta(days=1)
-        if is_business_day(current, holidays):
-            count += 1
-    return count
