@@ -146,6 +146,12 @@ def _check_dates(check: RowCheck) -> None:
         check.problem("approved_end", "is before the approved start")
 
 
+_APPROVAL_WORDS = {
+    Status.APPROVED: "an approved",
+    Status.PARTIALLY_APPROVED: "a partially approved",
+}
+
+
 def _check_decision(check: RowCheck, today: date) -> None:
     """An approval (or an expired one) needs its number; its dates and units default to the
     request's; fewer units approved than requested is a partial approval."""
@@ -157,7 +163,7 @@ def _check_decision(check: RowCheck, today: date) -> None:
     if status not in APPROVED_STATUSES:
         return
     if not values.get("auth_number"):
-        check.problem("auth_number", f"is empty; an {status.replace('_', ' ')} request needs it")
+        check.problem("auth_number", f"is empty; {_APPROVAL_WORDS[status]} request needs it")
     if "requested_start" not in values or "requested_end" not in values:
         return
     values.setdefault("approved_start", values["requested_start"])
