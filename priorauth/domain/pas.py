@@ -124,7 +124,7 @@ def _coverage(facts: PasFacts) -> dict:
         "resourceType": "Coverage",
         "id": f"coverage-{c.id}",
         "identifier": [
-            {"type": {"coding": [coding(V2_0203, "MB", "Member number")]}, "value": c.member_id}
+            {"type": {"coding": [coding(V2_0203, "MB", "Member Number")]}, "value": c.member_id}
         ],
         "status": "active",
         "subscriberId": c.member_id,

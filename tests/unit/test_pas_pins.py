@@ -174,7 +174,7 @@ def test_the_coverage_is_active_for_the_member_of_the_payer_and_names_the_plan()
         "id": "coverage-13",
         "identifier": [
             {
-                "type": {"coding": [{"system": V2_0203, "code": "MB", "display": "Member number"}]},
+                "type": {"coding": [{"system": V2_0203, "code": "MB", "display": "Member Number"}]},
                 "value": "M123",
             }
         ],
