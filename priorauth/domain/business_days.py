@@ -25,4 +25,3 @@ def add_business_days(start: date, days: int, holidays: Container[date] = NO_HOL
         if is_business_day(current, holidays):
             remaining -= 1
     return current
-
