@@ -13,7 +13,7 @@ from flask import current_app
 
 from priorauth import permissions as perm
 from priorauth.extensions import db
-from priorauth.models import Role
+from priorauth.models import AuthorizationRequest, ReminderState, Role
 from tests import factories
 from tests.api import builders as b
 from tests.api.builders import TODAY, iso
@@ -195,6 +195,14 @@ WRITES = [
         201,
         lambda w: {"channel": "phone", "contact": "PA line"},
     ),
+    ("post", "/api/v1/reminders/acknowledge", EVERYONE, 200, lambda w: {"key": w["reminder"]}),
+    (
+        "post",
+        "/api/v1/reminders/reassign",
+        perm.REASSIGN_OWNERS,
+        200,
+        lambda w: {"key": w["reminder"], "owner_id": w["owner"]},
+    ),
     ("post", "/api/v1/attachments", perm.EDIT_ATTACHMENTS, 201, _upload),
     ("delete", "/api/v1/attachments/{attachment}", perm.EDIT_ATTACHMENTS, 204, lambda w: {}),
     ("post", "/api/v1/infusions", perm.BOOK_INFUSIONS, 201, _booking),
@@ -241,6 +249,26 @@ WRITES = [
 ]
 
 
+def _reminder_state(sent: dict) -> ReminderState:
+    """A due reminder's stored state (the hourly sync would make it), owned by the request's
+    owner, for the acknowledge and reassign walks."""
+    request = db.session.get(AuthorizationRequest, sent["id"])
+    state = ReminderState(
+        clinic_id=request.clinic_id,
+        key=f"FOLLOW_UP_DUE:a{request.id}:{TODAY.isoformat()}",
+        type="FOLLOW_UP_DUE",
+        authorization_id=request.id,
+        patient_id=request.patient_id,
+        due_date=TODAY,
+        first_seen_on=TODAY,
+        escalates_on=TODAY,
+        owner_id=request.owner_id,
+    )
+    db.session.add(state)
+    db.session.commit()
+    return state
+
+
 def _world(api) -> dict:
     """A payer, a patient with an approved request and a booking, a draft and a submitted
     request."""
@@ -264,7 +292,10 @@ def _world(api) -> dict:
         content_type="multipart/form-data",
     )
     assert document.status_code == 201, document.get_json()
+    reminder = _reminder_state(sent)
     return {
+        "reminder": reminder.key,
+        "owner": reminder.owner_id,
         "payer": auth["payer_id"],
         "patient": patient["id"],
         "coverage": auth["coverage_id"],
