@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -24,6 +23,7 @@ from priorauth.models import Clinic, Coverage, FollowUp, Payer, User
 from priorauth.queries.queue_sql import day_of
 from priorauth.queries.report_charts import BarsChart, bars_chart, cell
 from priorauth.queries.revenue import weeks_at_risk
+from priorauth.services.clock import to_utc
 
 WEEKS = 12
 NOT_RECORDED = "(not recorded)"
@@ -69,8 +69,7 @@ class Report:
 
 def _utc(clinic: Clinic, day: date) -> datetime:
     """The clinic's local midnight of a day, as the naive UTC the timestamps are stored in."""
-    local = datetime.combine(day, time.min, ZoneInfo(clinic.timezone))
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return to_utc(clinic, datetime.combine(day, time.min))
 
 
 def coordinators(clinic: Clinic, today: date) -> Report:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from priorauth.domain import evidence as ev
 from priorauth.domain.units import billing_units
+from priorauth.domain.vocab import label
 from priorauth.domain.workflow import APPROVED_STATUSES, AWAITING_PAYER, Status
 from priorauth.errors import Conflict, ValidationFailed
 from priorauth.extensions import db
@@ -111,3 +112,15 @@ def in_play(clinic_id: int, today: date) -> list[AuthorizationRequest]:
         .order_by(AuthorizationRequest.id)
     )
     return list(db.session.scalars(query).unique())
+
+
+def request_in(actor, auth_id: int, statuses, refusal: str, code: str) -> AuthorizationRequest:
+    """The clinic's request, refused in words (409 `code`) unless its stored status is one of
+    `statuses`: "<refusal>; request #12 is denied"."""
+    auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
+    if Status(auth.status) not in statuses:
+        status = label(auth.status).lower()
+        raise Conflict(
+            f"{refusal}; request #{auth.id} is {status}", code=code, current_status=auth.status
+        )
+    return auth

@@ -61,6 +61,12 @@ def to_clinic_time(clinic, utc_value: datetime) -> datetime:
     return utc_value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
 
 
+def to_utc(clinic, local: datetime) -> datetime:
+    """A naive clinic-local time as the naive UTC timestamps are stored in."""
+    aware = local.replace(tzinfo=ZoneInfo(clinic.timezone))
+    return aware.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
 __all__ = [
     "clinic_now",
     "clinic_today",
@@ -70,5 +76,6 @@ __all__ = [
     "recorded_now",
     "replaying",
     "to_clinic_time",
+    "to_utc",
     "utcnow",
 ]

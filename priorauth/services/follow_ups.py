@@ -4,40 +4,30 @@ follow-up cadence (FOLLOW_UP_DUE, docs/follow-through.md)."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from priorauth.domain.vocab import label
-from priorauth.domain.workflow import AWAITING_PAYER, Status
-from priorauth.errors import Conflict, ValidationFailed
+from priorauth.domain.workflow import AWAITING_PAYER
+from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest, FollowUp
-from priorauth.services import audit
+from priorauth.services import audit, clock
+from priorauth.services.authorizations import request_in
 from priorauth.services.scope import get_owned
 
 
 def _awaiting(actor, auth_id: int) -> AuthorizationRequest:
     """The request, refused in words unless it is submitted or appealed."""
-    auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
-    if Status(auth.status) not in AWAITING_PAYER:
-        status = label(auth.status).lower()
-        raise Conflict(
-            f"only a request awaiting the payer (submitted or appealed) is followed up; "
-            f"request #{auth.id} is {status}",
-            code="NOT_AWAITING_PAYER",
-            current_status=auth.status,
-        )
-    return auth
+    refusal = "only a request awaiting the payer (submitted or appealed) is followed up"
+    return request_in(actor, auth_id, AWAITING_PAYER, refusal, "NOT_AWAITING_PAYER")
 
 
 def _when(actor, local: datetime | None, now_utc: datetime) -> datetime:
     """The clinic-local time given (default now) as naive UTC; never in the future."""
     if local is None:
         return now_utc
-    zone = ZoneInfo(actor.clinic.timezone)
-    moment = local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    moment = clock.to_utc(actor.clinic, local)
     if moment > now_utc:
         raise ValidationFailed.on("at", "is in the future: log a follow-up once it happened")
     return moment

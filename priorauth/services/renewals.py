@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from priorauth.domain.vocab import label
-from priorauth.domain.workflow import APPROVED_STATUSES, Status
-from priorauth.errors import Conflict, ValidationFailed
+from priorauth.domain.workflow import APPROVED_STATUSES
+from priorauth.errors import ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest
 from priorauth.services import audit
-from priorauth.services.authorizations import create_authorization
-from priorauth.services.scope import get_owned, scoped
+from priorauth.services.authorizations import create_authorization, request_in
+from priorauth.services.scope import scoped
 from priorauth.services.usage import UnitsUse, units_use_of
 
 COPIED = (
@@ -29,16 +28,8 @@ CHANGEABLE = ("approved_start", "approved_end", "units_approved", "administratio
 
 def _approved(actor, auth_id: int, doing: str) -> AuthorizationRequest:
     """The request, refused in words unless its stored status is an approval."""
-    auth = get_owned(AuthorizationRequest, auth_id, actor.clinic_id, what="authorization")
-    if Status(auth.status) not in APPROVED_STATUSES:
-        status = label(auth.status).lower()
-        raise Conflict(
-            f"only an approved or partially approved request can {doing}; "
-            f"request #{auth.id} is {status}",
-            code="NOT_APPROVED",
-            current_status=auth.status,
-        )
-    return auth
+    refusal = f"only an approved or partially approved request can {doing}"
+    return request_in(actor, auth_id, APPROVED_STATUSES, refusal, "NOT_APPROVED")
 
 
 def renewal_dates(auth: AuthorizationRequest) -> tuple[date, date]:
