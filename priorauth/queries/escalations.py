@@ -17,7 +17,8 @@ from priorauth.domain.escalation import ESCALATED, days_overdue
 from priorauth.domain.reminders import Reminder
 from priorauth.extensions import db
 from priorauth.models import AuthorizationRequest as AR
-from priorauth.models import Patient, QueueOwner, ReminderState, User
+from priorauth.models import Patient, ReminderState, User
+from priorauth.queries import owner_sql
 from priorauth.queries.reminder_facts import label
 from priorauth.queries.reminders import ClinicState
 from priorauth.services import reminder_states
@@ -67,8 +68,8 @@ def _queue_of_type():
 
 
 def _query(clinic_id: int, today: date):
-    owner = sa.func.coalesce(RS.owner_id, AR.owner_id, QueueOwner.user_id)
-    same_clinic = sa.and_(QueueOwner.clinic_id == clinic_id, QueueOwner.queue == _queue_of_type())
+    queue_default = owner_sql.default_owner(clinic_id, _queue_of_type())
+    owner = sa.func.coalesce(RS.owner_id, AR.owner_id, queue_default)
     return (
         sa.select(
             RS.key,
@@ -84,7 +85,6 @@ def _query(clinic_id: int, today: date):
             User.name.label("owner_name"),
         )  # fmt: skip
         .outerjoin(AR, sa.and_(AR.id == RS.authorization_id, AR.clinic_id == clinic_id))
-        .outerjoin(QueueOwner, same_clinic)
         .outerjoin(User, sa.and_(User.id == owner, User.clinic_id == clinic_id))
         .outerjoin(Patient, sa.and_(Patient.id == RS.patient_id, Patient.clinic_id == clinic_id))
         .where(escalated_now(clinic_id, today))

@@ -45,8 +45,9 @@ def owner_id_or_none(owner: OwnerFilter) -> int | None:
     return None if owner == UNOWNED else int(owner)
 
 
-def default_owner(clinic_id: int, name: str):
-    """The queue's default owner's id when still active (NULL: none), as a scalar subquery."""
+def default_owner(clinic_id: int, name):
+    """The queue's default owner's id when still active (NULL: none), as a scalar subquery;
+    `name` a queue name or a SQL expression giving one per row."""
     return (
         sa.select(QueueOwner.user_id)
         .join(User, User.id == QueueOwner.user_id)

@@ -20,8 +20,7 @@ from priorauth.domain.reminders import Reminder
 from priorauth.errors import Conflict, NotFound, ValidationFailed
 from priorauth.extensions import db
 from priorauth.models import Clinic, ReminderState, User
-from priorauth.models.base import INTEGER_MAX
-from priorauth.services import audit, clock
+from priorauth.services import audit, clock, owners
 from priorauth.services.holidays import clinic_holidays
 
 
@@ -147,22 +146,14 @@ def acknowledge(actor: User, key: str) -> ReminderState:
     return state
 
 
-def owner_choice(clinic_id: int, owner_id) -> User:
-    """An active user of the clinic to own a reminder, or a refusal naming owner_id."""
-    in_range = isinstance(owner_id, int) and 1 <= owner_id <= INTEGER_MAX
-    user = db.session.get(User, owner_id) if in_range else None
-    if user is None or user.clinic_id != clinic_id or not user.active:
-        raise ValidationFailed.on("owner_id", "Choose an active user of your clinic.")
-    return user
-
-
 def reassign(actor: User, key: str, owner_id) -> ReminderState:
     """Give the reminder an owner of its own (over the request's and the queue's)."""
     state = open_state(actor.clinic_id, key)
-    owner = owner_choice(actor.clinic_id, owner_id)
+    if owner_id is None:  # a reminder's own owner is a person; clearing it is not offered
+        raise ValidationFailed.on("owner_id", "Choose an active user of your clinic.")
     before = state.owner_id
-    state.owner_id = owner.id
-    changes = {"owner_id": {"from": before, "to": owner.id}}
+    state.owner_id = owners.check_owner(actor.clinic_id, owner_id)
+    changes = {"owner_id": {"from": before, "to": state.owner_id}}
     audit.record(actor, state, "reassigned", changes=changes, note=key)
     db.session.flush()
     return state
